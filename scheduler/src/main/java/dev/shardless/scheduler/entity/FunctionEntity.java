@@ -1,0 +1,655 @@
+package dev.shardless.scheduler.entity;
+
+import dev.shardless.scheduler.CborSerializable;
+import dev.shardless.scheduler.SchedulerSettings;
+import dev.shardless.scheduler.model.FunctionId;
+import dev.shardless.scheduler.model.FunctionRecord;
+import dev.shardless.scheduler.model.GoDuration;
+import dev.shardless.scheduler.model.ReplicaId;
+import dev.shardless.scheduler.model.ScalingSpec;
+import dev.shardless.scheduler.policy.Reconcile;
+import dev.shardless.scheduler.policy.ReconcileAction;
+import dev.shardless.scheduler.policy.ReplicaState;
+import dev.shardless.scheduler.policy.RouteDecision;
+import dev.shardless.scheduler.policy.Routing;
+import dev.shardless.scheduler.port.FunctionCatalog;
+import dev.shardless.scheduler.port.FunctionReplicas;
+import dev.shardless.scheduler.port.ReplicaEndpoint;
+import dev.shardless.scheduler.port.ReplicaEvents;
+import dev.shardless.scheduler.port.ReplicaPlatform;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.slf4j.Logger;
+
+/**
+ * One function's scheduler (sharded by {@code namespace/name}): it leases slots on ready replicas
+ * to the gateway, buffers requests while replicas start or are busy, and keeps the replica count at
+ * the desired value through the {@link ReplicaPlatform} port. The decisions are the pure {@link
+ * Routing} and {@link Reconcile} policies; this class applies them and logs their reasons at debug.
+ *
+ * <p>Life: {@link #create} first looks up the definition ({@link DefinitionLookup}, commands
+ * stashed meanwhile; a {@link Configure} that arrives first wins). An unknown function answers its
+ * waiting callers (404, not deployed) and the entity stops. A known one starts {@code scaling.min}
+ * replicas; a lease while the desired count is 0 raises it to 1 (single-flight scale from zero).
+ * {@link Scale} sets the desired count; an autoscaler fits in as a timer that calls {@code
+ * setDesired} with a policy's decision.
+ *
+ * <p><b>Lost on restart or rebalance:</b> the replicas (closed in PostStop, so none is orphaned),
+ * the in-flight counts, the buffered requests (their callers' asks time out and they retry) and the
+ * invocation count. That is fine: the definition is durable and comes back from the {@link
+ * FunctionCatalog}; the new incarnation starts fresh replicas (a cold start, as after a scale to
+ * zero); Releases for replicas it does not know are ignored, so stale leases cannot corrupt its
+ * counts.
+ */
+public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Command> {
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "function");
+
+  /** Retry-After sent with a 429 (buffer full). */
+  static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(1);
+
+  private static final Object SWEEP_TIMER = "sweep";
+  private static final Object BACKOFF_TIMER = "backoff";
+  private static final Object DRAIN_TIMER = "drain";
+
+  /**
+   * The entity for {@code id}: looks up its definition in {@code catalog}, then runs its replicas
+   * on {@code platform}. {@code clock} judges buffer and drain deadlines.
+   */
+  public static Behavior<Command> create(
+      FunctionId id,
+      ReplicaPlatform platform,
+      FunctionCatalog catalog,
+      SchedulerSettings settings,
+      Clock clock) {
+    return create(id, platform, catalog, settings, clock, Retirement.unsharded());
+  }
+
+  /**
+   * The sharded entity: as {@link #create(FunctionId, ReplicaPlatform, FunctionCatalog,
+   * SchedulerSettings, Clock)}, retiring through its shard (register the entity with {@code
+   * withStopMessage(Stop.INSTANCE)}).
+   */
+  public static Behavior<Command> create(
+      FunctionId id,
+      ReplicaPlatform platform,
+      FunctionCatalog catalog,
+      SchedulerSettings settings,
+      Clock clock,
+      Retirement retirement) {
+    Wiring wiring = new Wiring(id, platform, catalog, settings, clock, retirement);
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    Behaviors.withStash(
+                        settings.stashSize(),
+                        stash -> DefinitionLookup.start(ctx, timers, stash, wiring))));
+  }
+
+  /** What every incarnation is built from. */
+  record Wiring(
+      FunctionId id,
+      ReplicaPlatform platform,
+      FunctionCatalog catalog,
+      SchedulerSettings settings,
+      Clock clock,
+      Retirement retirement) {}
+
+  /** Everything the entity understands. */
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * Stop now: sent by the shard when it passivates or hands off the entity (the sharded entity is
+   * registered with this stop message). Replicas are stopped on the way out.
+   */
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
+  /**
+   * Run this definition. Sent by the registry after a deploy or update, and on registry recovery.
+   * Ignored when {@code record.version()} is older than the running one. Replies Done once the
+   * definition is in force (replicas may still be starting).
+   */
+  public record Configure(FunctionRecord record, ActorRef<Done> replyTo) implements Command {}
+
+  /** The function was deleted: stop all replicas, fail buffered requests with 404, then stop. */
+  public record Remove(long version, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * Set the desired replica count (POST /system/scale-function), clamped to [0, max]. 0 stops every
+   * replica once drained; the next request starts one again.
+   */
+  public record Scale(int replicas, ActorRef<Done> replyTo) implements Command {}
+
+  /** Ask for the runtime status (replicas, invocation count). */
+  public record GetStatus(ActorRef<RuntimeStatus> replyTo) implements Command {}
+
+  /**
+   * The hot path: ask for a slot on a ready replica. Answered at once with {@link Leased}, later
+   * (buffered while a replica starts), or with {@link Rejected}.
+   */
+  public record Lease(ActorRef<LeaseReply> replyTo) implements Command {}
+
+  /**
+   * The hot path: the leased call finished. {@code status} is the HTTP status the caller got (502
+   * when the replica could not be reached, 504 on timeout).
+   */
+  public record Release(ReplicaId replica, int status, long durationNanos) implements Command {}
+
+  /** Answer to {@link Lease}. */
+  public sealed interface LeaseReply extends CborSerializable {}
+
+  /**
+   * A slot on {@code replica}, reachable at {@code host:port}; the caller must send exactly one
+   * {@link Release} for it. {@code timeout} is the function's per-request timeout.
+   */
+  public record Leased(ReplicaId replica, String host, int port, Duration timeout)
+      implements LeaseReply {}
+
+  /**
+   * No slot: {@code status} is 404 (no such function), 429 (buffer full; retry after {@code
+   * retryAfter}), 503 (no replica could be started) or 504 (none became free in time).
+   */
+  public record Rejected(int status, String reason, Duration retryAfter) implements LeaseReply {}
+
+  /**
+   * What {@link GetStatus} answers.
+   *
+   * @param deployed false when the entity knows no definition
+   * @param desiredReplicas replicas the entity wants running
+   * @param readyReplicas replicas that accept leases (not draining)
+   * @param invocationCount calls released since this entity incarnation started
+   * @param inFlight leases out now
+   * @param buffered requests waiting for a slot
+   */
+  public record RuntimeStatus(
+      boolean deployed,
+      int desiredReplicas,
+      int readyReplicas,
+      long invocationCount,
+      int inFlight,
+      int buffered)
+      implements CborSerializable {}
+
+  // ---- Internal messages: sent only by this entity to itself (never over the network). ----
+
+  /** The catalog answered: the definition, none, or a failure. */
+  record LookedUp(Optional<FunctionRecord> record, Throwable failure) implements Command {}
+
+  /** The catalog did not answer within catalog-timeout. */
+  record LookupTimedOut() implements Command {
+    static final LookupTimedOut INSTANCE = new LookupTimedOut();
+  }
+
+  private record ReplicaReady(ReplicaId id, ReplicaEndpoint endpoint) implements Command {}
+
+  private record ReplicaLost(ReplicaId id, String reason) implements Command {}
+
+  private record ReplicaStopped(ReplicaId id) implements Command {}
+
+  /** Time to fail buffered requests past their deadline. */
+  private record ExpireBuffered() implements Command {
+    static final ExpireBuffered INSTANCE = new ExpireBuffered();
+  }
+
+  /** The crash backoff has passed: starts may go ahead. */
+  private record BackoffOver() implements Command {
+    static final BackoffOver INSTANCE = new BackoffOver();
+  }
+
+  /** A draining replica's deadline may have passed. */
+  private record CheckDrains() implements Command {
+    static final CheckDrains INSTANCE = new CheckDrains();
+  }
+
+  /** Turns platform callbacks (any thread) into messages to the entity. */
+  private record EventsToSelf(ActorRef<Command> self) implements ReplicaEvents {
+    @Override
+    public void ready(ReplicaId id, ReplicaEndpoint endpoint) {
+      self.tell(new ReplicaReady(id, endpoint));
+    }
+
+    @Override
+    public void lost(ReplicaId id, String reason) {
+      self.tell(new ReplicaLost(id, reason));
+    }
+
+    @Override
+    public void stopped(ReplicaId id) {
+      self.tell(new ReplicaStopped(id));
+    }
+  }
+
+  // ---- State ----
+
+  private final TimerScheduler<Command> timers;
+  private final Wiring wiring;
+  private final SchedulerSettings settings;
+  private final Clock clock;
+  private final Logger log;
+  private final FunctionReplicas replicas;
+  private final ReplicaTable table = new ReplicaTable();
+  private final LeaseBuffer buffer;
+
+  private FunctionRecord record;
+  // Cached from the spec: parsed once per definition, not once per lease.
+  private Duration timeout;
+  private long timeoutMillis;
+  private int maxInflight;
+  private ScalingSpec scaling;
+
+  private int desired;
+
+  /** True when the desired count was raised by a lease at zero, not by an operator or min. */
+  private boolean desiredFromDemand;
+
+  private long invocationCount;
+  private int replicaCounter;
+  private int startFailures;
+  private boolean backoffPending;
+  private boolean sweeping;
+
+  private FunctionEntity(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      Wiring wiring,
+      FunctionRecord record) {
+    super(ctx);
+    this.timers = timers;
+    this.wiring = wiring;
+    this.settings = wiring.settings();
+    this.clock = wiring.clock();
+    this.log = ctx.getLog();
+    this.buffer = new LeaseBuffer(settings.bufferSize());
+    this.replicas = wiring.platform().open(wiring.id(), new EventsToSelf(ctx.getSelf()));
+    define(record);
+    this.desired = scaling.min();
+  }
+
+  /** The running entity for a known definition; starts its first replicas. */
+  static FunctionEntity running(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      Wiring wiring,
+      FunctionRecord record) {
+    FunctionEntity entity = new FunctionEntity(ctx, timers, wiring, record);
+    entity.reconcile("deployed version " + record.version());
+    return entity;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Lease.class, this::onLease)
+        .onMessage(Release.class, this::onRelease)
+        .onMessage(ReplicaReady.class, this::onReplicaReady)
+        .onMessage(ReplicaLost.class, this::onReplicaLost)
+        .onMessage(ReplicaStopped.class, this::onReplicaStopped)
+        .onMessage(ExpireBuffered.class, this::onExpireBuffered)
+        .onMessage(BackoffOver.class, this::onBackoffOver)
+        .onMessage(CheckDrains.class, this::onCheckDrains)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Scale.class, this::onScale)
+        .onMessage(Configure.class, this::onConfigure)
+        .onMessage(Remove.class, this::onRemove)
+        .onMessage(LookedUp.class, this::onLateLookup)
+        .onMessage(LookupTimedOut.class, m -> this)
+        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onSignal(PostStop.class, this::onPostStop)
+        .build();
+  }
+
+  // ---- Hot path ----
+
+  private Behavior<Command> onLease(Lease m) {
+    RouteDecision d = Routing.route(table.all(), maxInflight, buffer.size(), buffer.capacity());
+    if (d instanceof RouteDecision.ToReplica to) {
+      lease(table.get(to.replica()), m.replyTo());
+    } else if (d instanceof RouteDecision.Buffer b) {
+      buffer.add(m.replyTo(), clock.millis() + timeoutMillis, timeout);
+      if (log.isDebugEnabled()) {
+        log.debug("{}: lease buffered ({} waiting): {}", wiring.id(), buffer.size(), b.reason());
+      }
+      if (!sweeping) {
+        timers.startTimerWithFixedDelay(
+            SWEEP_TIMER, ExpireBuffered.INSTANCE, settings.expireInterval());
+        sweeping = true;
+      }
+      if (desired == 0) {
+        setDesired(1, true, "scale from zero: a request is waiting");
+      }
+    } else if (d instanceof RouteDecision.Reject r) {
+      if (log.isDebugEnabled()) {
+        log.debug("{}: lease rejected {}: {}", wiring.id(), r.status(), r.reason());
+      }
+      m.replyTo().tell(new Rejected(r.status(), r.reason(), RETRY_AFTER_FULL));
+    }
+    return this;
+  }
+
+  private void lease(Replica r, ActorRef<LeaseReply> replyTo) {
+    r.inFlight++;
+    if (log.isDebugEnabled()) {
+      log.debug("{}: leased {} (least loaded ready replica)", wiring.id(), r);
+    }
+    replyTo.tell(new Leased(r.id(), r.host, r.port, timeout));
+  }
+
+  private Behavior<Command> onRelease(Release m) {
+    invocationCount++;
+    Replica r = table.get(m.replica());
+    if (r == null) {
+      if (log.isDebugEnabled()) {
+        log.debug("{}: release for unknown replica {} ignored", wiring.id(), m.replica());
+      }
+      return this;
+    }
+    if (r.inFlight > 0) {
+      r.inFlight--;
+    }
+    if (r.state == ReplicaState.DRAINING && r.inFlight == 0) {
+      stopReplica(r.id(), "drained");
+    } else {
+      serveBuffer();
+    }
+    return this;
+  }
+
+  /** Leases to waiting requests, oldest first, while a replica has a free slot. */
+  private void serveBuffer() {
+    if (buffer.isEmpty()) {
+      return;
+    }
+    long now = clock.millis();
+    while (!buffer.isEmpty()) {
+      RouteDecision d = Routing.route(table.all(), maxInflight, 0, buffer.capacity());
+      if (!(d instanceof RouteDecision.ToReplica to)) {
+        break;
+      }
+      LeaseBuffer.Waiting w = buffer.poll();
+      if (w.deadlineMillis() <= now) {
+        rejectExpired(w);
+      } else {
+        lease(table.get(to.replica()), w.replyTo());
+      }
+    }
+    stopSweepIfIdle();
+  }
+
+  // ---- Buffer deadlines ----
+
+  private Behavior<Command> onExpireBuffered(ExpireBuffered m) {
+    int n = buffer.expire(clock.millis(), this::rejectExpired);
+    if (n > 0) {
+      log.debug("{}: {} buffered requests expired", wiring.id(), n);
+    }
+    stopSweepIfIdle();
+    return this;
+  }
+
+  private void rejectExpired(LeaseBuffer.Waiting w) {
+    w.replyTo()
+        .tell(
+            new Rejected(
+                504,
+                "no replica of "
+                    + wiring.id()
+                    + " was free within "
+                    + GoDuration.format(w.timeout()),
+                Duration.ZERO));
+  }
+
+  private void stopSweepIfIdle() {
+    if (sweeping && buffer.isEmpty()) {
+      timers.cancel(SWEEP_TIMER);
+      sweeping = false;
+    }
+  }
+
+  // ---- Platform events ----
+
+  private Behavior<Command> onReplicaReady(ReplicaReady m) {
+    Replica r = table.get(m.id());
+    if (r == null || r.state != ReplicaState.STARTING) {
+      log.debug("{}: ready from {} ignored (not starting here)", wiring.id(), m.id());
+      return this;
+    }
+    r.state = ReplicaState.READY;
+    r.host = m.endpoint().host();
+    r.port = m.endpoint().port();
+    startFailures = 0;
+    log.debug("{}: {} ready at {}:{}", wiring.id(), m.id(), r.host, r.port);
+    reconcile("replica " + m.id() + " ready");
+    return this;
+  }
+
+  private Behavior<Command> onReplicaLost(ReplicaLost m) {
+    Replica r = table.remove(m.id());
+    if (r == null) {
+      log.debug("{}: lost {} ignored (already gone): {}", wiring.id(), m.id(), m.reason());
+      return this;
+    }
+    if (r.state == ReplicaState.STARTING) {
+      startFailed(r, m.reason());
+    } else {
+      log.warn(
+          "{}: replica {} lost with {} in flight: {}", wiring.id(), r.id(), r.inFlight, m.reason());
+    }
+    reconcile("replica " + m.id() + " lost");
+    return this;
+  }
+
+  /** Backs off further starts; fails waiting requests at once when nothing can serve them. */
+  private void startFailed(Replica r, String reason) {
+    startFailures++;
+    Duration backoff = settings.restartBackoff(startFailures);
+    backoffPending = true;
+    timers.startSingleTimer(BACKOFF_TIMER, BackoffOver.INSTANCE, backoff);
+    log.warn(
+        "{}: replica {} failed to start ({} in a row, next start in {}): {}",
+        wiring.id(),
+        r.id(),
+        startFailures,
+        GoDuration.format(backoff),
+        reason);
+    if (table.anyReady()) {
+      return;
+    }
+    String why = "function " + wiring.id() + " could not start: " + reason;
+    if (!buffer.isEmpty()) {
+      log.debug(
+          "{}: failing {} buffered requests: no replica is ready", wiring.id(), buffer.size());
+      buffer.drainAll(w -> w.replyTo().tell(new Rejected(503, why, backoff)));
+      stopSweepIfIdle();
+    }
+    if (desiredFromDemand) {
+      setDesired(0, false, "start from zero failed; the next request tries again");
+    }
+  }
+
+  private Behavior<Command> onReplicaStopped(ReplicaStopped m) {
+    if (table.remove(m.id()) != null) {
+      reconcile("replica " + m.id() + " stopped by the platform");
+    }
+    return this;
+  }
+
+  private Behavior<Command> onBackoffOver(BackoffOver m) {
+    backoffPending = false;
+    reconcile("restart backoff over");
+    return this;
+  }
+
+  private Behavior<Command> onCheckDrains(CheckDrains m) {
+    reconcile("drain deadline");
+    return this;
+  }
+
+  // ---- Operator commands ----
+
+  private Behavior<Command> onGetStatus(GetStatus m) {
+    m.replyTo()
+        .tell(
+            new RuntimeStatus(
+                true,
+                desired,
+                table.readyOf(record.version()),
+                invocationCount,
+                table.totalInFlight(),
+                buffer.size()));
+    return this;
+  }
+
+  private Behavior<Command> onScale(Scale m) {
+    setDesired(Math.max(0, Math.min(m.replicas(), scaling.max())), false, "scale requested");
+    m.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
+  private Behavior<Command> onConfigure(Configure m) {
+    reconfigure(m.record());
+    m.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
+  /** The lookup answered after a Configure won the race: apply it only if it is newer. */
+  private Behavior<Command> onLateLookup(LookedUp m) {
+    if (m.failure() == null && m.record() != null) {
+      m.record().ifPresent(this::reconfigure);
+    }
+    return this;
+  }
+
+  private void reconfigure(FunctionRecord next) {
+    if (next.version() <= record.version()) {
+      log.debug(
+          "{}: version {} ignored, running {}", wiring.id(), next.version(), record.version());
+      return;
+    }
+    define(next);
+    desired = Math.max(scaling.min(), Math.min(desired, scaling.max()));
+    desiredFromDemand = false;
+    reconcile("updated to version " + next.version());
+  }
+
+  private Behavior<Command> onRemove(Remove m) {
+    if (m.version() < record.version()) {
+      log.debug(
+          "{}: remove of version {} ignored, running {}",
+          wiring.id(),
+          m.version(),
+          record.version());
+      m.replyTo().tell(Done.getInstance());
+      return this;
+    }
+    String why = "function " + wiring.id() + " not found";
+    buffer.drainAll(w -> w.replyTo().tell(new Rejected(404, why, Duration.ZERO)));
+    for (Replica r : table.all()) {
+      replicas.stop(r.id(), settings.stopGrace());
+    }
+    table.clear();
+    // Retiring has no replicas to look after: nothing of this function may outlive it.
+    replicas.close();
+    log.debug("{}: removed (version {})", wiring.id(), m.version());
+    m.replyTo().tell(Done.getInstance());
+    return Retiring.start(getContext(), wiring, 404, why);
+  }
+
+  private Behavior<Command> onPostStop(PostStop signal) {
+    replicas.close();
+    return this;
+  }
+
+  // ---- Applying the Reconcile plan ----
+
+  private void define(FunctionRecord next) {
+    record = next;
+    timeout = next.spec().timeout();
+    timeoutMillis = timeout.toMillis();
+    maxInflight = next.spec().maxInflight();
+    scaling = next.spec().scaling();
+  }
+
+  /**
+   * Sets the desired replica count and reconciles. The single entry point for every source of a
+   * count (min on deploy, Scale, scale from zero, later the autoscaler's timer).
+   */
+  private void setDesired(int n, boolean fromDemand, String reason) {
+    log.debug("{}: desired {} -> {}: {}", wiring.id(), desired, n, reason);
+    desired = n;
+    desiredFromDemand = fromDemand;
+    reconcile(reason);
+  }
+
+  private void reconcile(String cause) {
+    Instant now = clock.instant();
+    List<ReconcileAction> plan = Reconcile.plan(desired, table.all(), record.version(), now);
+    if (!plan.isEmpty()) {
+      log.debug("{}: reconcile ({}), desired {}: {}", wiring.id(), cause, desired, plan);
+    }
+    for (ReconcileAction a : plan) {
+      apply(a, now);
+    }
+    armDrainCheck(now);
+    serveBuffer();
+  }
+
+  private void apply(ReconcileAction a, Instant now) {
+    if (a instanceof ReconcileAction.StopNow s) {
+      stopReplica(s.replica(), s.reason());
+    } else if (a instanceof ReconcileAction.Drain d) {
+      Replica r = table.get(d.replica());
+      r.state = ReplicaState.DRAINING;
+      r.drainDeadline = now.plus(timeout);
+    } else if (a instanceof ReconcileAction.Undrain u) {
+      Replica r = table.get(u.replica());
+      r.state = ReplicaState.READY;
+      r.drainDeadline = null;
+    } else if (a instanceof ReconcileAction.Start s) {
+      if (backoffPending) {
+        log.debug("{}: start of {} deferred by restart backoff", wiring.id(), s.count());
+        return;
+      }
+      for (int i = 0; i < s.count(); i++) {
+        ReplicaId id = new ReplicaId(wiring.id().name() + "-" + ++replicaCounter);
+        table.add(new Replica(id, record.version()));
+        replicas.start(id, record.spec());
+      }
+    }
+  }
+
+  private void stopReplica(ReplicaId id, String reason) {
+    table.remove(id);
+    log.debug("{}: stopping {}: {}", wiring.id(), id, reason);
+    replicas.stop(id, settings.stopGrace());
+  }
+
+  /** Wakes the entity when the earliest drain deadline passes. */
+  private void armDrainCheck(Instant now) {
+    Instant deadline = table.earliestDrainDeadline();
+    if (deadline == null) {
+      timers.cancel(DRAIN_TIMER);
+      return;
+    }
+    Duration delay = Duration.between(now, deadline);
+    if (delay.compareTo(Duration.ofMillis(1)) < 0) {
+      delay = Duration.ofMillis(1);
+    }
+    timers.startSingleTimer(DRAIN_TIMER, CheckDrains.INSTANCE, delay);
+  }
+}
