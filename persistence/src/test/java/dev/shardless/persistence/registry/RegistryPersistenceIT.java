@@ -1,0 +1,126 @@
+package dev.shardless.persistence.registry;
+
+import static dev.shardless.persistence.registry.Specs.spec;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.shardless.persistence.journal.JournalConfig;
+import dev.shardless.persistence.registry.FunctionRegistry.Applied;
+import dev.shardless.persistence.registry.RecordingListener.Configured;
+import dev.shardless.scheduler.model.FunctionId;
+import dev.shardless.scheduler.model.FunctionRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The registry on a real H2 file journal, across a node restart. */
+class RegistryPersistenceIT {
+  static final String NS = "openfaas-fn";
+
+  /** Upper bound for a stage that must complete; a hang guard, not a timing assertion. */
+  static final Duration GUARD = Duration.ofMinutes(1);
+
+  static final Config NODE =
+      ConfigFactory.parseString(
+          String.join(
+              "\n",
+              "pekko.actor.provider = cluster",
+              "pekko.remote.artery.canonical.hostname = 127.0.0.1",
+              "pekko.remote.artery.canonical.port = 0",
+              "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
+              "pekko.actor.serialization-bindings {",
+              "  \"dev.shardless.scheduler.CborSerializable\" = jackson-cbor",
+              "}",
+              "shardless.persistence.ask-timeout = 30s"));
+
+  @TempDir Path dataDir;
+  ActorSystem<Void> system;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (system != null) {
+      terminate(system);
+    }
+  }
+
+  @Test
+  void functionsSurviveANodeRestartAndWakeTheirEntities() throws Exception {
+    system = startNode();
+    TestProbe<Object> listened1 = TestProbe.create(system);
+    RegistryCatalog catalog = startRegistry(system, listened1);
+
+    assertInstanceOf(Applied.class, result(catalog.deploy(spec(NS, "alpha", "img:a"))));
+    assertInstanceOf(Applied.class, result(catalog.deploy(spec(NS, "beta", "img:b1"))));
+    assertInstanceOf(Applied.class, result(catalog.update(spec(NS, "beta", "img:b2"))));
+    assertInstanceOf(Applied.class, result(catalog.deploy(spec(NS, "gone", "img:g"))));
+    assertInstanceOf(Applied.class, result(catalog.delete(new FunctionId(NS, "gone"))));
+    terminate(system);
+    assertTrue(Files.exists(dataDir.resolve("journal").resolve("shardless.mv.db")));
+
+    system = startNode();
+    TestProbe<Object> listened2 = TestProbe.create(system);
+    catalog = startRegistry(system, listened2);
+
+    // Remembered entity: the registry starts and tells the listener without being asked.
+    List<Object> woken = listened2.receiveSeveralMessages(2, GUARD);
+    assertEquals(
+        Map.of("alpha", 1L, "beta", 2L),
+        woken.stream()
+            .map(m -> ((Configured) m).record())
+            .collect(Collectors.toMap(Specs::name, FunctionRecord::version)));
+    assertEquals(
+        Map.of("alpha", 1L, "beta", 2L),
+        result(catalog.list(NS)).stream()
+            .collect(Collectors.toMap(Specs::name, FunctionRecord::version)));
+    Optional<FunctionRecord> beta = result(catalog.lookup(new FunctionId(NS, "beta")));
+    assertEquals("img:b2", beta.orElseThrow().spec().image());
+    assertEquals(Optional.empty(), result(catalog.lookup(new FunctionId(NS, "gone"))));
+    Applied redeployed = (Applied) result(catalog.deploy(spec(NS, "gone", "img:g2")));
+    assertEquals(3, redeployed.record().version());
+  }
+
+  private ActorSystem<Void> startNode() throws Exception {
+    Config base = NODE.withFallback(ConfigFactory.load());
+    Config config = JournalConfig.forDataDir(dataDir, base).withFallback(base);
+    ActorSystem<Void> node = ActorSystem.create(Behaviors.empty(), "registry-it", config);
+    result(JournalConfig.prepare(node));
+    Cluster cluster = Cluster.get(node);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    await().atMost(GUARD).until(() -> cluster.selfMember().status() == MemberStatus.up());
+    return node;
+  }
+
+  private static RegistryCatalog startRegistry(ActorSystem<Void> node, TestProbe<Object> probe) {
+    FunctionRegistry.init(node, new RecordingListener(probe.ref()), Clock.systemUTC());
+    return RegistryCatalog.create(node);
+  }
+
+  private static <T> T result(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(GUARD.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private static void terminate(ActorSystem<Void> node) throws Exception {
+    node.terminate();
+    result(node.getWhenTerminated());
+  }
+}
