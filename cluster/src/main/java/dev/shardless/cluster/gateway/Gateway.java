@@ -1,0 +1,60 @@
+package dev.shardless.cluster.gateway;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shardless.persistence.registry.RegistryCatalog;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.japi.function.Function;
+
+/**
+ * The HTTP front door. Invocations take a direct path to {@link InvokeHandler} without the routing
+ * DSL (it is the hot path); {@code /system/*} goes through {@link SystemApi}'s routes.
+ */
+public final class Gateway {
+  private static final String FUNCTION_PREFIX = "/function/";
+  private static final CompletionStage<HttpResponse> HEALTHY =
+      CompletableFuture.completedFuture(Responses.text(200, "OK"));
+
+  private final InvokeHandler invoke;
+  private final Function<HttpRequest, CompletionStage<HttpResponse>> routes;
+  private final ActorSystem<?> system;
+
+  public Gateway(
+      ActorSystem<?> system,
+      RegistryCatalog registry,
+      GatewaySettings settings,
+      AdminCredentials credentials,
+      List<String> namespaces,
+      boolean requireEnvProcess,
+      ObjectNode info) {
+    this.system = system;
+    this.invoke = new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait());
+    this.routes =
+        new SystemApi(system, registry, settings, credentials, namespaces, requireEnvProcess, info)
+            .route()
+            .handler(system);
+  }
+
+  /** Binds the gateway on {@code host:port} (port 0 picks a free one). */
+  public CompletionStage<ServerBinding> bind(String host, int port) {
+    return Http.get(system).newServerAt(host, port).bind(this::handle);
+  }
+
+  private CompletionStage<HttpResponse> handle(HttpRequest request) throws Exception {
+    String path = request.getUri().path();
+    if (path.startsWith(FUNCTION_PREFIX)) {
+      return invoke.invoke(request, path.substring(FUNCTION_PREFIX.length()));
+    }
+    if (path.equals("/healthz")) {
+      request.discardEntityBytes(system);
+      return HEALTHY;
+    }
+    return routes.apply(request);
+  }
+}

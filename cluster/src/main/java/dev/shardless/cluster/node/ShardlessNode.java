@@ -1,0 +1,261 @@
+package dev.shardless.cluster.node;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.shardless.cluster.gateway.AdminCredentials;
+import dev.shardless.cluster.gateway.FunctionJson;
+import dev.shardless.cluster.gateway.Gateway;
+import dev.shardless.cluster.gateway.GatewaySettings;
+import dev.shardless.invoker.InvokerSettings;
+import dev.shardless.invoker.local.LocalProcessPlatform;
+import dev.shardless.persistence.journal.JournalConfig;
+import dev.shardless.persistence.registry.FunctionRegistry;
+import dev.shardless.persistence.registry.RegistryCatalog;
+import dev.shardless.persistence.registry.RegistryListener;
+import dev.shardless.scheduler.SchedulerSettings;
+import dev.shardless.scheduler.entity.FunctionEntity;
+import dev.shardless.scheduler.entity.Retirement;
+import dev.shardless.scheduler.model.FunctionId;
+import dev.shardless.scheduler.model.FunctionRecord;
+import dev.shardless.scheduler.model.FunctionSpec;
+import dev.shardless.scheduler.port.ReplicaPlatform;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Shardless node: the actor system (a Pekko Cluster member), the durable function registry, the
+ * sharded function entities, the replica platform and the HTTP gateway, started in that order and
+ * stopped in reverse by Pekko's coordinated shutdown (SIGTERM included).
+ */
+public final class ShardlessNode {
+  private static final Logger log = LoggerFactory.getLogger(ShardlessNode.class);
+
+  /** Reported by {@code /system/info}; set by the build. */
+  public static final String VERSION =
+      ShardlessNode.class.getPackage().getImplementationVersion() == null
+          ? "dev"
+          : ShardlessNode.class.getPackage().getImplementationVersion();
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+  private final AdminCredentials credentials;
+  private final int examplesDeployed;
+
+  private ShardlessNode(
+      ActorSystem<Void> system,
+      ServerBinding binding,
+      AdminCredentials credentials,
+      int examplesDeployed) {
+    this.system = system;
+    this.binding = binding;
+    this.credentials = credentials;
+    this.examplesDeployed = examplesDeployed;
+  }
+
+  /**
+   * The configuration a node runs with: {@code application.conf} and system properties over the
+   * node's Pekko settings ({@code shardless-node.conf}) over every module's {@code reference.conf},
+   * plus the journal settings for the data directory.
+   */
+  public static Config loadConfig() {
+    Config base =
+        ConfigFactory.load(
+            ConfigFactory.defaultApplication()
+                .withFallback(ConfigFactory.parseResources("shardless-node.conf")));
+    NodeSettings node = NodeSettings.fromConfig(base);
+    Config invoker =
+        ConfigFactory.empty()
+            .withValue(
+                "shardless.invoker.data-dir",
+                ConfigValueFactory.fromAnyRef(node.dataDir().toString()));
+    return ConfigFactory.systemProperties()
+        .withFallback(JournalConfig.forDataDir(node.dataDir(), base))
+        .withFallback(invoker)
+        .withFallback(base)
+        .resolve();
+  }
+
+  /** Starts a node; completes when the gateway accepts connections. */
+  public static CompletionStage<ShardlessNode> start(Config config) {
+    NodeSettings node = NodeSettings.fromConfig(config);
+    GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config);
+    AdminCredentials credentials;
+    try {
+      Files.createDirectories(node.dataDir());
+      credentials = AdminCredentials.resolve(gatewaySettings, node.dataDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare data dir " + node.dataDir(), e);
+    }
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shardless", config);
+    try {
+      return boot(system, node, gatewaySettings, credentials);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static CompletionStage<ShardlessNode> boot(
+      ActorSystem<Void> system,
+      NodeSettings node,
+      GatewaySettings gatewaySettings,
+      AdminCredentials credentials) {
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+
+    Clock clock = Clock.systemUTC();
+    ReplicaPlatform platform =
+        new LocalProcessPlatform(system, InvokerSettings.fromConfig(system.settings().config()));
+    // The platform stops every replica in coordinated shutdown's before-actor-system-terminate
+    // phase by itself (SIGTERM included).
+
+    ClusterSharding sharding = ClusterSharding.get(system);
+    RegistryCatalog catalog = RegistryCatalog.create(system);
+    SchedulerSettings schedulerSettings = SchedulerSettings.fromConfig(system.settings().config());
+    sharding.init(
+        Entity.of(
+                FunctionEntity.TYPE_KEY,
+                ctx ->
+                    FunctionEntity.create(
+                        FunctionId.fromEntityId(ctx.getEntityId()),
+                        platform,
+                        catalog,
+                        schedulerSettings,
+                        clock,
+                        Retirement.sharded(ctx, sharding)))
+            .withStopMessage(FunctionEntity.Stop.INSTANCE));
+
+    ObjectNode info = systemInfo();
+    Gateway gateway =
+        new Gateway(
+            system,
+            catalog,
+            gatewaySettings,
+            credentials,
+            node.namespaces(),
+            platform.runsEnvProcess(),
+            info);
+
+    return JournalConfig.prepare(system)
+        .thenComposeAsync(
+            done -> {
+              FunctionRegistry.init(system, entityNotifier(system), clock);
+              List<FunctionSpec> examples =
+                  node.examples()
+                      ? ExampleDeployer.load(
+                          node.examplesDir(), node.defaultNamespace(), platform.runsEnvProcess())
+                      : List.of();
+              CompletionStage<Integer> deployed =
+                  ExampleDeployer.deployIfEmpty(
+                      catalog, node.defaultNamespace(), examples, system.executionContext());
+              // Wake every namespace's registry: its recovery configures its functions' entities.
+              for (String ns : node.namespaces().subList(1, node.namespaces().size())) {
+                catalog.list(ns);
+              }
+              return deployed;
+            },
+            system.executionContext())
+        .thenComposeAsync(
+            deployed ->
+                gateway
+                    .bind(gatewaySettings.host(), gatewaySettings.port())
+                    .thenApplyAsync(
+                        binding -> {
+                          binding.addToCoordinatedShutdown(
+                              java.time.Duration.ofSeconds(10), system);
+                          return new ShardlessNode(system, binding, credentials, deployed);
+                        },
+                        system.executionContext()),
+            system.executionContext())
+        .exceptionallyAsync(
+            e -> {
+              system.terminate();
+              throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            },
+            system.executionContext());
+  }
+
+  /** Tells the sharded function entities about definitions the registry put in force. */
+  private static RegistryListener entityNotifier(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return new RegistryListener() {
+      @Override
+      public void configured(FunctionRecord record) {
+        sharding
+            .entityRefFor(FunctionEntity.TYPE_KEY, record.spec().id().entityId())
+            .tell(new FunctionEntity.Configure(record, system.ignoreRef()));
+      }
+
+      @Override
+      public void removed(FunctionId id, long version) {
+        sharding
+            .entityRefFor(FunctionEntity.TYPE_KEY, id.entityId())
+            .tell(new FunctionEntity.Remove(version, system.ignoreRef()));
+      }
+    };
+  }
+
+  private static ObjectNode systemInfo() {
+    ObjectNode info = FunctionJson.MAPPER.createObjectNode();
+    ObjectNode provider = info.putObject("provider");
+    provider.put("provider", "shardless");
+    provider.put("orchestration", "local");
+    ObjectNode providerVersion = provider.putObject("version");
+    providerVersion.put("release", VERSION);
+    providerVersion.put("sha", "");
+    ObjectNode version = info.putObject("version");
+    version.put("release", VERSION);
+    version.put("sha", "");
+    info.put("arch", System.getProperty("os.arch"));
+    return info;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** The port the gateway listens on. */
+  public int httpPort() {
+    InetSocketAddress address = binding.localAddress();
+    return address.getPort();
+  }
+
+  public AdminCredentials credentials() {
+    return credentials;
+  }
+
+  public int examplesDeployed() {
+    return examplesDeployed;
+  }
+
+  /** Stops the node through coordinated shutdown; completes when the actor system is gone. */
+  public CompletionStage<Done> stop() {
+    return CoordinatedShutdown.get(system)
+        .runAll(CoordinatedShutdown.unknownReason())
+        .thenCompose(done -> system.getWhenTerminated().thenApply(t -> Done.getInstance()));
+  }
+
+  /** Completes when the actor system has terminated, for whatever reason. */
+  public CompletableFuture<Done> whenTerminated() {
+    return system.getWhenTerminated().thenApply(t -> Done.getInstance()).toCompletableFuture();
+  }
+}

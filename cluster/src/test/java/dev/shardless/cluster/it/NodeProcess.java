@@ -1,0 +1,142 @@
+package dev.shardless.cluster.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real Shardless node in its own JVM ({@code dev.shardless.cluster.Main}), started the way the
+ * launcher starts it: settings from the environment, HTTP on a free port of 127.0.0.1. Its output
+ * goes to {@code <dataDir>/../node-N.log} for post-mortems.
+ */
+final class NodeProcess implements AutoCloseable {
+  static final String USER = "admin";
+  static final String PASSWORD = "it-secret";
+  private static int started;
+
+  private final Path dataDir;
+  private final Map<String, String> extraEnv;
+  private final int port;
+  private Process process;
+  private Path log;
+
+  NodeProcess(Path dataDir, Map<String, String> extraEnv) throws IOException {
+    this.dataDir = dataDir;
+    this.extraEnv = Map.copyOf(extraEnv);
+    this.port = freePort();
+  }
+
+  NodeProcess(Path dataDir) throws IOException {
+    this(dataDir, Map.of());
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts the JVM and waits until {@code /healthz} answers. */
+  NodeProcess start() throws IOException {
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.add("-XX:+UseParallelGC");
+    command.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4");
+    command.add("-cp");
+    command.add(classpath);
+    command.add("dev.shardless.cluster.Main");
+    ProcessBuilder pb = new ProcessBuilder(command);
+    Map<String, String> env = new HashMap<>();
+    env.put("SHARDLESS_HTTP_PORT", Integer.toString(port));
+    env.put("SHARDLESS_HTTP_HOST", "127.0.0.1");
+    env.put("SHARDLESS_DATA_DIR", dataDir.toString());
+    env.put("SHARDLESS_ADMIN_PASSWORD", PASSWORD);
+    env.put("SHARDLESS_EXAMPLES", "false");
+    env.put("SHARDLESS_CLUSTER_PORT", "0");
+    env.putAll(extraEnv);
+    pb.environment().putAll(env);
+    Files.createDirectories(dataDir);
+    log = dataDir.resolveSibling(dataDir.getFileName() + "-node-" + (++started) + ".log");
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    process = pb.start();
+    HttpClient client = HttpClient.newHttpClient();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "node exited with " + process.exitValue() + "; log:\n" + Files.readString(log));
+              }
+              try {
+                return client
+                        .send(
+                            HttpRequest.newBuilder(uri("/healthz")).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200;
+              } catch (IOException e) {
+                return false;
+              }
+            });
+    return this;
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  int port() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  Path log() {
+    return log;
+  }
+
+  /** SIGTERM: coordinated shutdown; waits for the JVM to exit. */
+  int stopGracefully() throws InterruptedException {
+    process.destroy();
+    return process.waitFor();
+  }
+
+  /** SIGKILL: no shutdown hooks run. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+"""Test function (HTTP mode): reports what it received and can misbehave on request.
+
+Paths: /sleep?ms=N waits N ms; /crash exits the process mid-request; /stats reports the highest
+concurrency seen; /count streams the body and reports its size; anything else echoes the request.
+"""
+import json
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse, parse_qs
+
+lock = threading.Lock()
+current = 0
+highest = 0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def handle_any(self):
+        global current, highest
+        with lock:
+            current += 1
+            highest = max(highest, current)
+        try:
+            self.serve()
+        finally:
+            with lock:
+                current -= 1
+
+    def serve(self):
+        url = urlparse(self.path)
+        query = parse_qs(url.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        if url.path == "/count":
+            total = 0
+            while total < length:
+                chunk = self.rfile.read(min(65536, length - total))
+                if not chunk:
+                    break
+                total += len(chunk)
+            return self.reply({"bytes": total})
+        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        if url.path == "/crash":
+            os._exit(3)
+        if url.path == "/sleep":
+            time.sleep(int(query.get("ms", ["100"])[0]) / 1000.0)
+        if url.path == "/stats":
+            return self.reply({"highest": highest})
+        self.reply({
+            "method": self.command,
+            "path": url.path,
+            "query": url.query,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": body,
+            "greeting": os.environ.get("GREETING", ""),
+            "pid": os.getpid(),
+        })
+
+    def reply(self, obj, status=200):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = handle_any
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
