@@ -1,0 +1,28 @@
+#!/bin/sh
+# A trivial HTTP-mode function as fast as can be: nginx answering 200 from memory on $PORT.
+# Used by the benchmarks both directly and through the gateway, so both see the same backend.
+set -eu
+dir=$(mktemp -d "${TMPDIR:-/tmp}/shardless-nginx-fn.XXXXXX")
+mkdir -p "$dir/logs"
+cat > "$dir/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 620s;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  server {
+    listen 127.0.0.1:$PORT;
+    location / { default_type text/plain; return 200 "ok\n"; }
+  }
+}
+CONF
+exec nginx -p "$dir" -c "$dir/nginx.conf"
