@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Cancellable;
@@ -48,6 +49,7 @@ import scala.concurrent.ExecutionContextExecutor;
  */
 final class InvokeHandler {
   static final String CALL_ID = "X-Call-Id";
+  private static final Executor DIRECT = Runnable::run;
 
   private final ClusterSharding sharding;
   private final Http http;
@@ -81,15 +83,16 @@ final class InvokeHandler {
     String callId =
         request.getHeader(CALL_ID).map(HttpHeader::value).orElseGet(InvokeHandler::newCallId);
     EntityRef<Command> entity = entityRef(target.function());
-    return entity
+    CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    entity
         .<LeaseReply>ask(Lease::new, leaseTimeout)
-        .handleAsync(
+        .whenCompleteAsync(
             (reply, error) -> {
               if (reply instanceof Leased leased) {
                 refs.putIfAbsent(target.function(), entity);
-                Call call = new Call(entity, leased, callId, startNanos, startWallNanos);
-                call.forward(request, target);
-                return call.result;
+                new Call(result, target.function(), leased, callId, startNanos, startWallNanos)
+                    .forward(request, target);
+                return;
               }
               request.discardEntityBytes(system);
               HttpResponse response =
@@ -97,11 +100,10 @@ final class InvokeHandler {
                       ? rejected(rejected)
                       : Responses.text(
                           504, "timed out waiting for a replica of " + target.function());
-              return CompletableFuture.completedFuture(
-                  decorate(response, callId, startWallNanos, startNanos));
+              result.complete(decorate(response, callId, startWallNanos, startNanos));
             },
-            ec)
-        .thenComposeAsync(stage -> stage, ec);
+            ec);
+    return result;
   }
 
   private EntityRef<Command> entityRef(FunctionId id) {
@@ -120,17 +122,24 @@ final class InvokeHandler {
 
   /** One forwarded call: completes {@link #result} once, and releases its lease once. */
   private final class Call implements Runnable {
-    final CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    private final CompletableFuture<HttpResponse> result;
     private final AtomicBoolean released = new AtomicBoolean();
-    private final EntityRef<Command> entity;
+    private final FunctionId function;
     private final Leased lease;
     private final String callId;
     private final long startNanos;
     private final long startWallNanos;
     private Cancellable timer;
 
-    Call(EntityRef<Command> entity, Leased lease, String callId, long startNanos, long wallNanos) {
-      this.entity = entity;
+    Call(
+        CompletableFuture<HttpResponse> result,
+        FunctionId function,
+        Leased lease,
+        String callId,
+        long startNanos,
+        long wallNanos) {
+      this.result = result;
+      this.function = function;
       this.lease = lease;
       this.callId = callId;
       this.startNanos = startNanos;
@@ -140,7 +149,8 @@ final class InvokeHandler {
     void forward(HttpRequest request, InvokeTarget target) {
       HttpRequest outgoing = outgoing(request, target);
       timer = system.classicSystem().scheduler().scheduleOnce(lease.timeout(), this, ec);
-      http.singleRequest(outgoing).whenCompleteAsync(this::onResponse, ec);
+      // onResponse only wraps and completes: it runs on the thread that completes the request.
+      http.singleRequest(outgoing).whenCompleteAsync(this::onResponse, DIRECT);
     }
 
     private HttpRequest outgoing(HttpRequest request, InvokeTarget target) {
@@ -233,12 +243,12 @@ final class InvokeHandler {
 
     private void release(int status) {
       if (released.compareAndSet(false, true)) {
-        entity.tell(new Release(lease.replica(), status, System.nanoTime() - startNanos));
+        lease.entity().tell(new Release(lease.replica(), status, System.nanoTime() - startNanos));
       }
     }
 
     private String entityName() {
-      return FunctionId.fromEntityId(entity.getEntityId()).toString();
+      return function.toString();
     }
   }
 

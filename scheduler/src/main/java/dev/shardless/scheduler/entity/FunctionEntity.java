@@ -156,9 +156,15 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
 
   /**
    * A slot on {@code replica}, reachable at {@code host:port}; the caller must send exactly one
-   * {@link Release} for it. {@code timeout} is the function's per-request timeout.
+   * {@link Release} for it, to {@code entity}. {@code timeout} is the function's per-request
+   * timeout.
+   *
+   * <p>{@code entity} is this incarnation's own ref: a release sent straight to it skips the
+   * sharding region and shard (two actor hops per call). If the incarnation has stopped meanwhile,
+   * the release is dropped, which is right: its replica table went with it.
    */
-  public record Leased(ReplicaId replica, String host, int port, Duration timeout)
+  public record Leased(
+      ReplicaId replica, String host, int port, Duration timeout, ActorRef<Command> entity)
       implements LeaseReply {}
 
   /**
@@ -347,7 +353,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     if (log.isDebugEnabled()) {
       log.debug("{}: leased {} (least loaded ready replica)", wiring.id(), r);
     }
-    replyTo.tell(new Leased(r.id(), r.host, r.port, timeout));
+    replyTo.tell(new Leased(r.id(), r.host, r.port, timeout, getContext().getSelf()));
   }
 
   private Behavior<Command> onRelease(Release m) {

@@ -94,6 +94,12 @@ abstract class EntityHarness {
     return kit.spawn(FunctionEntity.create(ID, platform, catalog, settings, clock));
   }
 
+  ActorRef<Command> spawn(FunctionRecord record, Retirement retirement) {
+    return kit.spawn(
+        FunctionEntity.create(
+            ID, platform, FakeCatalog.holding(record), settings, clock, retirement));
+  }
+
   ActorRef<Command> spawn(FunctionRecord record) {
     return spawn(FakeCatalog.holding(record));
   }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class FunctionEntityLifecycleTest extends EntityHarness {
@@ -39,17 +40,24 @@ class FunctionEntityLifecycleTest extends EntityHarness {
   }
 
   @Test
-  void leaseQueuedBehindRemoveIsAnswered404NotLost() {
-    ActorRef<Command> entity = spawn(record(1, Map.of(), scale(1, 5)));
+  void retiringEntityAnswersWhatStillReachesItAndHandsOnNewerDefinitions() {
+    RecordingRetirement shard = new RecordingRetirement();
+    ActorRef<Command> entity = spawn(record(1, Map.of(), scale(1, 5)), shard);
     TestProbe<Done> done = doneProbe();
     entity.tell(new Remove(1, done.ref()));
+    done.receiveMessage();
+    Awaitility.await().until(() -> shard.retired.get() != null);
+
     TestProbe<LeaseReply> late = lease(entity);
+    rejected(late, 404);
     TestProbe<RuntimeStatus> status = kit.createTestProbe();
     entity.tell(new GetStatus(status.ref()));
-
-    done.receiveMessage();
-    rejected(late, 404);
     assertFalse(status.receiveMessage().deployed());
+    Configure redeploy = new Configure(record(2, Map.of(), scale(1, 5)), doneProbe().ref());
+    entity.tell(redeploy);
+    Awaitility.await().until(() -> shard.redelivered.contains(redeploy));
+
+    shard.stopNow();
     done.expectTerminated(entity);
   }
 

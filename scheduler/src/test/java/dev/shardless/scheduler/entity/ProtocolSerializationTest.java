@@ -34,7 +34,12 @@ class ProtocolSerializationTest extends EntityHarness {
       new GetStatus(kit.<RuntimeStatus>createTestProbe().ref()),
       new Lease(kit.<FunctionEntity.LeaseReply>createTestProbe().ref()),
       new Release(new ReplicaId("hello-1"), 502, 123_456_789L),
-      new Leased(new ReplicaId("hello-1"), "10.0.0.7", 8080, Duration.ofSeconds(30)),
+      new Leased(
+          new ReplicaId("hello-1"),
+          "10.0.0.7",
+          8080,
+          Duration.ofSeconds(30),
+          kit.<FunctionEntity.Command>createTestProbe().ref()),
       new Rejected(429, "buffer full", Duration.ofSeconds(1)),
       new RuntimeStatus(true, 2, 1, 10, 3, 0)
     };
