@@ -99,6 +99,11 @@ final class NodeProcess implements AutoCloseable {
     return this;
   }
 
+  /** Everything the node printed so far. */
+  String output() throws IOException {
+    return Files.readString(log);
+  }
+
   URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }
