@@ -111,7 +111,10 @@ public record Adaptive(
               + GoDuration.format(learningKeepAlive));
     }
     double lambda = coldStartCost.toMillis() / 60_000.0;
-    WarmWindows.Plan plan = WarmWindows.choose(distribution(h), lambda);
+    int baselineMinutes = (int) Math.min(bins, Math.ceil(lambda));
+    WarmWindows.Plan plan =
+        WarmWindows.noWorseThan(
+            distribution(h), lambda, new WarmWindows.Plan(baselineMinutes, -1, -1));
     Instant unload = lastActivityEnd.plus(IdleTimeHistogram.BIN.multipliedBy(plan.keep()));
     if (!plan.prewarms()) {
       return new KeepAliveDecision.KeepAlive(unload, "learned: keep " + plan.keep() + "m");

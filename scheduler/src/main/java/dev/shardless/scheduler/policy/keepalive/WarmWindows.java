@@ -46,6 +46,57 @@ final class WarmWindows {
     }
   }
 
+  /** Expected idle minutes and probability of a cold start of a plan under {@code p}. */
+  record Expectation(double idleMinutes, double coldProbability) {}
+
+  static Expectation expect(double[] p, Plan plan) {
+    double idle = 0;
+    double warmHits = 0;
+    double survival = 1;
+    for (int k = 0; k < p.length; k++) {
+      survival -= p[k];
+      if (k < plan.keep() || (k >= plan.from() && k < plan.to())) {
+        idle += Math.max(0, survival);
+        warmHits += p[k];
+      }
+    }
+    return new Expectation(idle, Math.max(0, 1 - warmHits));
+  }
+
+  /**
+   * The cheapest plan that expects no more cold starts and no more idle time than {@code baseline}:
+   * {@link #choose} with the smallest cold-start cost, from {@code lambda} up, whose plan's
+   * cold-start probability is within the baseline's (found by bisection on a log scale), or the
+   * baseline itself when no such plan also idles less.
+   */
+  static Plan noWorseThan(double[] p, double lambda, Plan baseline) {
+    Expectation base = expect(p, baseline);
+    Plan plan = choose(p, lambda);
+    if (expect(p, plan).coldProbability() > base.coldProbability() + EPSILON) {
+      double lo = lambda;
+      double hi = lambda * MAX_LAMBDA_FACTOR;
+      Plan best = null;
+      for (int i = 0; i < BISECTIONS; i++) {
+        double mid = Math.sqrt(lo * hi);
+        Plan candidate = choose(p, mid);
+        if (expect(p, candidate).coldProbability() > base.coldProbability() + EPSILON) {
+          lo = mid;
+        } else {
+          hi = mid;
+          best = candidate;
+        }
+      }
+      plan = best == null ? baseline : best;
+    }
+    return expect(p, plan).idleMinutes() > base.idleMinutes() + EPSILON ? baseline : plan;
+  }
+
+  /** Cold starts are never worth more than this many times the configured cost in the search. */
+  private static final double MAX_LAMBDA_FACTOR = 4096;
+
+  /** Bisection steps: the cost is found within a factor 4096^(1/2^12), well under 1 %. */
+  private static final int BISECTIONS = 12;
+
   /**
    * @param p probability of the next call coming in minute k after activity end, k < p.length; the
    *     rest of the mass (1 - Σp) lies beyond the range
