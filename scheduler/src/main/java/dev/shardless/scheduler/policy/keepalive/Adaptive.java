@@ -17,6 +17,12 @@ import java.time.Instant;
  * function called every 30 minutes ± 1 gets a three-minute window instead of half an hour, and a
  * function whose calls are random and sparse is not kept waiting for them.
  *
+ * <p><b>Guard.</b> If that plan expects more cold starts than a fixed keep-alive of {@code
+ * coldStartCost} would on the learned distribution, the cost is raised until it does not; if the
+ * plan then expects more idle time than that fixed keep-alive, the fixed keep-alive is used ({@link
+ * WarmWindows#noWorseThan}). So, in expectation under what was learned, adaptive is never worse
+ * than the fixed keep-alive it replaces on either axis.
+ *
  * <p><b>Learning.</b> Until {@code minObservations} idle times are known the replica is kept for
  * {@code learningKeepAlive}, as the paper does while its histogram is not representative. This is a
  * one-off cost per function (at most {@code minObservations × learningKeepAlive} of one replica
@@ -41,10 +47,10 @@ import java.time.Instant;
  *       a daily cycle of a busy function still spans many samples.
  * </ul>
  *
- * <p>Example, coldStartCost 10m, idle times seen: 59, 60, 60, 61 minutes. P(59) = P(61) = 1/4,
- * P(60) = 1/2 → unload at once, pre-warm [59m, 62m): three warm minutes instead of a cold start
- * every hour (fixed 10m) or a 4-hour wait (no pattern in the paper's sense here: it would pre-warm
- * at 53m and keep until 68m).
+ * <p>Example, coldStartCost 10m, idle times seen: 59, 60, 60, 61 minutes. With the {@link #UNSEEN}
+ * one, P(59) = P(61) ≈ 0.2, P(60) ≈ 0.4 → unload at once, pre-warm [59m, 62m): three warm minutes
+ * instead of a cold start every hour (fixed 10m) or a 4-hour wait (no pattern in the paper's sense
+ * here: it would pre-warm at 53m and keep until 68m).
  *
  * @param bins histogram range in one-minute bins, >= 1
  * @param coldStartCost idle replica-time worth spending to avoid one cold start, > 0
