@@ -49,8 +49,8 @@ import java.time.Instant;
  *
  * <p>Example, coldStartCost 10m, idle times seen: 59, 60, 60, 61 minutes. With the {@link #UNSEEN}
  * one, P(59) = P(61) ≈ 0.2, P(60) ≈ 0.4 → unload at once, pre-warm [59m, 62m): three warm minutes
- * instead of a cold start every hour (fixed 10m) or a 4-hour wait (no pattern in the paper's sense
- * here: it would pre-warm at 53m and keep until 68m).
+ * instead of a cold start every hour (fixed 10m) or the hybrid histogram's 15-minute window
+ * (pre-warm at 53m, keep until 68m).
  *
  * @param bins histogram range in one-minute bins, >= 1
  * @param coldStartCost idle replica-time worth spending to avoid one cold start, > 0
