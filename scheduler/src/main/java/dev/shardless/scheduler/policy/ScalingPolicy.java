@@ -33,7 +33,8 @@ import java.util.Objects;
  *   <li>Recommendation {@code r}: panicking, {@code max(stable, panic)}; calm, {@code max(stable,
  *       ceil(mean over panic-window / e))}; bounded to {@code [max(min, 1), max]}.
  *   <li>{@code r} above desired: scale up to {@code r} at once. Below: panicking, hold; calm, go
- *       down but never below the highest {@code r} recorded within scale-down-window.
+ *       down but never below the highest {@code r} recorded within scale-down-window, nor below a
+ *       count an operator asked for within it ({@link ScalingState#withRequest}).
  * </ol>
  *
  * <p><b>Worked example</b> ({@code capacity}, target 2, proportion 0.9 so {@code e = 1.8}, min 1,
@@ -113,7 +114,7 @@ public final class ScalingPolicy {
             n,
             ScaleReason.BURST_FROM_ZERO,
             now.buffered() + " waiting at zero, " + fmt(perReplica(spec)) + " per replica"),
-        new ScalingState(List.of(o), now.at()));
+        state.next(List.of(o), now.at()));
   }
 
   private Outcome windowed(ScalingState state, LoadSnapshot now, ScalingSpec spec) {
@@ -161,6 +162,10 @@ public final class ScalingPolicy {
       loads += "; panicking until " + lastPanic.plus(settings.stableWindow());
     } else {
       int floor = Math.max(r, highestRecommended(kept, t));
+      if (state.requestedAt() != null
+          && state.requestedAt().isAfter(t.minus(settings.scaleDownWindow()))) {
+        floor = Math.max(floor, state.requested());
+      }
       n = bound(Math.min(desired, floor), spec);
       why = n < desired ? ScaleReason.LOAD_DOWN : ScaleReason.DOWN_WINDOW;
       loads += "; down-window floor " + floor;
@@ -169,7 +174,7 @@ public final class ScalingPolicy {
         n == desired
             ? new ScaleDecision.Hold(why, loads)
             : new ScaleDecision.ScaleTo(n, why, loads + " (was " + desired + ")");
-    return new Outcome(d, new ScalingState(remember(kept, cur, r), lastPanic));
+    return new Outcome(d, state.next(remember(kept, cur, r), lastPanic));
   }
 
   /** Appends {@code cur} when spaced at least half an interval from the last kept one. */

@@ -220,6 +220,25 @@ class ScalingPolicyTest {
   }
 
   @Test
+  void anOperatorsCountIsNotScaledBelowWithinTheDownWindow() {
+    ScalingPolicy p = new ScalingPolicy(FAST, IdleRule.FIXED);
+    ScalingSpec spec = capacity(1, 10, 2);
+    ScalingState asked = ScalingState.EMPTY.withRequest(3, T0);
+    LoadSnapshot idle9 = new LoadSnapshot(T0.plusSeconds(9), 3, 3, 0, 0, 0, T0, 0);
+    assertEquals(ScaleReason.DOWN_WINDOW, p.decide(asked, idle9, spec).decision().reason());
+    LoadSnapshot idle10 = new LoadSnapshot(T0.plusSeconds(10), 3, 3, 0, 0, 0, T0, 0);
+    assertEquals(
+        new ScaleDecision.ScaleTo(
+            1,
+            ScaleReason.LOAD_DOWN,
+            "load stable 0, panic 0, now 0 at 1.80 per replica: recommend 1; down-window floor 1"
+                + " (was 3)"),
+        p.decide(asked, idle10, spec).decision());
+    LoadSnapshot busy = new LoadSnapshot(T0.plusSeconds(1), 3, 3, 12, 0, 0, T0, 0);
+    assertEquals(7, ((ScaleDecision.ScaleTo) p.decide(asked, busy, spec).decision()).replicas());
+  }
+
+  @Test
   void theIdleRuleIsReplaceable() {
     IdleRule never = (last, now, spec) -> false;
     ScalingPolicy p = new ScalingPolicy(FAST, never);
