@@ -693,7 +693,11 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       return;
     }
     define(next);
+    int was = desired;
     desired = Math.max(scaling.min(), Math.min(desired, scaling.max()));
+    if (was == 0 && desired > 0) {
+      lastStartedMillis = clock.millis(); // woken from zero by the update
+    }
     desiredFromDemand = false;
     reconcile("updated to version " + next.version());
   }

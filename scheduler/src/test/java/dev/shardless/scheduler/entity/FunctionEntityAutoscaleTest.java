@@ -195,6 +195,23 @@ class FunctionEntityAutoscaleTest extends EntityHarness {
   }
 
   @Test
+  void anUpdateThatWakesAFunctionFromZeroGivesItAFullIdleTime() {
+    Map<String, String> labels = withZero(capacity(1, 4), "20s");
+    ActorRef<Command> entity = spawn(record(1, Map.of(), labels));
+    readyNext();
+    elapse(entity, 20);
+    ticks(entity, 1);
+    assertEquals(0, status(entity).desiredReplicas());
+
+    TestProbe<org.apache.pekko.Done> done = doneProbe();
+    entity.tell(new FunctionEntity.Configure(record(2, Map.of(), labels), done.ref()));
+    done.receiveMessage();
+    readyNext();
+    ticks(entity, 2);
+    assertEquals(1, status(entity).desiredReplicas(), "min again, idle time from the update");
+  }
+
+  @Test
   void idleTimeCountsFromTheLastStartedCall() {
     ActorRef<Command> entity = spawn(record(1, Map.of(), withZero(capacity(1, 4), "20s")));
     ReplicaId a = readyNext();
