@@ -40,13 +40,12 @@ import java.util.Objects;
  * <p><b>Worked example</b> ({@code capacity}, target 2, proportion 0.9 so {@code e = 1.8}, min 1,
  * max 4, threshold 2, 1 ready replica, samples every 2 s). 12 calls arrive and stay in flight: the
  * next evaluation sees load now 12, {@code panic = ceil(12 / 1.8) = 7 ≥ 2 × 1}: panic, {@code r =
- * 7}, bounded to 4 → ScaleTo(4, PANIC). The load drops to 2 in flight: panic holds 4 for a stable
- * window (60 s); then the 60 s mean falls as the 12s leave it, {@code stable} goes 7 … 2, and each
- * step down waits until the higher recommendations have left the 60 s down-window: the count goes 4
- * → 3 → 2 over about two minutes, each removed replica drained first. No call for {@code
- * zero-duration} with {@code zero=true}: ScaleTo(0, IDLE_TO_ZERO). The next call is buffered:
- * {@code ceil(1 / 1.8) = 1} → ScaleTo(1, BURST_FROM_ZERO); 9 calls at once would have asked for 5,
- * bounded to 4.
+ * 7}, bounded to 4 → ScaleTo(4, PANIC). At 60 s the load drops to 2 in flight: the 60 s mean still
+ * asks for 4 until about 100 s; then {@code r} falls to 3 and 2, but the 4s recommended within the
+ * 60 s down-window hold the count until 158 s (→ 3, LOAD_DOWN) and 170 s (→ 2), each removed
+ * replica drained first. No call for {@code zero-duration} with {@code zero=true}: ScaleTo(0,
+ * IDLE_TO_ZERO). The next call is buffered: {@code ceil(1 / 1.8) = 1} → ScaleTo(1,
+ * BURST_FROM_ZERO); 9 calls at once would have asked for 5, bounded to 4.
  */
 public final class ScalingPolicy {
   private static final double EPSILON = 1e-9;
