@@ -2,6 +2,7 @@ package dev.shardless.scheduler;
 
 import com.typesafe.config.Config;
 import dev.shardless.scheduler.model.GoDuration;
+import dev.shardless.scheduler.policy.AutoscaleSettings;
 import java.time.Duration;
 
 /**
@@ -15,6 +16,7 @@ import java.time.Duration;
  * @param restartBackoffMax {@code restart-backoff-max}: largest delay after failed starts
  * @param stopGrace {@code stop-grace}: time between the polite stop signal and the kill
  * @param expireInterval {@code expire-interval}: how often buffered deadlines are checked
+ * @param autoscale {@code autoscale.*}: windows and timing of the autoscaler
  */
 public record SchedulerSettings(
     int bufferSize,
@@ -23,7 +25,8 @@ public record SchedulerSettings(
     Duration restartBackoffMin,
     Duration restartBackoffMax,
     Duration stopGrace,
-    Duration expireInterval) {
+    Duration expireInterval,
+    AutoscaleSettings autoscale) {
 
   public static final String PATH = "shardless.scheduler";
   private static final int MAX_COUNT = 1_000_000;
@@ -46,6 +49,9 @@ public record SchedulerSettings(
       throw new IllegalArgumentException(PATH + ".stop-grace must be >= 0, was " + show(stopGrace));
     }
     requirePositive("expire-interval", expireInterval);
+    if (autoscale == null) {
+      throw new IllegalArgumentException(PATH + ".autoscale must be set");
+    }
   }
 
   /** Reads {@code shardless.scheduler} from the full configuration (e.g. the actor system's). */
@@ -58,7 +64,18 @@ public record SchedulerSettings(
         c.getDuration("restart-backoff-min"),
         c.getDuration("restart-backoff-max"),
         c.getDuration("stop-grace"),
-        c.getDuration("expire-interval"));
+        c.getDuration("expire-interval"),
+        autoscale(c.getConfig("autoscale")));
+  }
+
+  private static AutoscaleSettings autoscale(Config a) {
+    return new AutoscaleSettings(
+        a.getDuration("evaluation-interval"),
+        a.getDuration("stable-window"),
+        a.getDuration("panic-window"),
+        a.getDouble("panic-threshold"),
+        a.getDuration("scale-down-window"),
+        a.getInt("decision-history"));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.shardless.scheduler.policy.AutoscaleSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,8 @@ class SchedulerSettingsTest {
             Duration.ofSeconds(1),
             Duration.ofSeconds(30),
             Duration.ofSeconds(5),
-            Duration.ofMillis(100)),
+            Duration.ofMillis(100),
+            AutoscaleSettings.DEFAULT),
         s);
   }
 
@@ -46,6 +48,9 @@ class SchedulerSettingsTest {
           restart-backoff-min | 0s    | shardless.scheduler.restart-backoff-min must be > 0, was 0s
           restart-backoff-max | 500ms | shardless.scheduler.restart-backoff-max must be >= restart-backoff-min (1s), was 500ms
           stop-grace          | -1s   | shardless.scheduler.stop-grace must be >= 0, was PT-1S
+          autoscale.stable-window | 0s | shardless.scheduler.autoscale.stable-window must be > 0, was 0s
+          autoscale.panic-threshold | 0.5 | shardless.scheduler.autoscale.panic-threshold must be >= 1.0, was 0.5
+          autoscale.scale-down-window | -1s | shardless.scheduler.autoscale.scale-down-window must be > 0, was PT-1S
           """)
   void badValuesAreRejectedNamingKeyAndValue(String key, String value, String message) {
     Config c =

@@ -7,11 +7,16 @@ import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.GoDuration;
 import dev.shardless.scheduler.model.ReplicaId;
 import dev.shardless.scheduler.model.ScalingSpec;
+import dev.shardless.scheduler.policy.IdleRule;
+import dev.shardless.scheduler.policy.LoadSnapshot;
 import dev.shardless.scheduler.policy.Reconcile;
 import dev.shardless.scheduler.policy.ReconcileAction;
 import dev.shardless.scheduler.policy.ReplicaState;
 import dev.shardless.scheduler.policy.RouteDecision;
 import dev.shardless.scheduler.policy.Routing;
+import dev.shardless.scheduler.policy.ScaleDecision;
+import dev.shardless.scheduler.policy.ScaleReason;
+import dev.shardless.scheduler.policy.ScalingPolicy;
 import dev.shardless.scheduler.port.FunctionCatalog;
 import dev.shardless.scheduler.port.FunctionReplicas;
 import dev.shardless.scheduler.port.ReplicaEndpoint;
@@ -21,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -43,9 +49,16 @@ import org.slf4j.Logger;
  * <p>Life: {@link #create} first looks up the definition ({@link DefinitionLookup}, commands
  * stashed meanwhile; a {@link Configure} that arrives first wins). An unknown function answers its
  * waiting callers (404, not deployed) and the entity stops. A known one starts {@code scaling.min}
- * replicas; a lease while the desired count is 0 raises it to 1 (single-flight scale from zero).
- * {@link Scale} sets the desired count; an autoscaler fits in as a timer that calls {@code
- * setDesired} with a policy's decision.
+ * replicas; a lease while the desired count is 0 starts enough replicas for the waiting requests
+ * (single-flight scale from zero). {@link Scale} sets the desired count.
+ *
+ * <p>Autoscaling (when {@code scaling.min != scaling.max}): the pure {@link ScalingPolicy} is
+ * evaluated on a timer every {@code autoscale.evaluation-interval} while the function has replicas
+ * or waiting requests (a function idle at zero has no timer), when the buffer grows past what the
+ * wanted replicas can take, and when a replica becomes ready or is lost. Its decision goes through
+ * {@code setDesired} and the {@link Reconcile} plan, so a scale-down drains the chosen replicas.
+ * Idle-to-zero is the policy's {@link IdleRule}, judged on the time of the last granted lease (or
+ * of the last wake from zero). {@link GetScaling} reports the decisions.
  *
  * <p><b>Lost on restart or rebalance:</b> the replicas (closed in PostStop, so none is orphaned),
  * the in-flight counts, the buffered requests (their callers' asks time out and they retry) and the
@@ -64,6 +77,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private static final Object SWEEP_TIMER = "sweep";
   private static final Object BACKOFF_TIMER = "backoff";
   private static final Object DRAIN_TIMER = "drain";
+  private static final Object AUTOSCALE_TIMER = "autoscale";
 
   /**
    * The entity for {@code id}: looks up its definition in {@code catalog}, then runs its replicas
@@ -139,6 +153,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   /** Ask for the runtime status (replicas, invocation count). */
   public record GetStatus(ActorRef<RuntimeStatus> replyTo) implements Command {}
 
+  /** Ask what the autoscaler decided: counts by reason and the recent replica-count changes. */
+  public record GetScaling(ActorRef<ScalingStatus> replyTo) implements Command {}
+
   /**
    * The hot path: ask for a slot on a ready replica. Answered at once with {@link Leased}, later
    * (buffered while a replica starts), or with {@link Rejected}.
@@ -192,6 +209,33 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       int buffered)
       implements CborSerializable {}
 
+  /**
+   * What {@link GetScaling} answers; the counts are for metrics (issue 7).
+   *
+   * @param autoscaling false when the function is pinned (min == max) or not deployed
+   * @param desiredReplicas replicas the entity wants running
+   * @param decisionsByReason evaluations since this incarnation started, by {@link ScaleReason}
+   *     name (holds included)
+   * @param recentChanges the last few replica-count changes the autoscaler made, oldest first
+   */
+  public record ScalingStatus(
+      boolean autoscaling,
+      int desiredReplicas,
+      Map<String, Long> decisionsByReason,
+      List<ScalingChange> recentChanges)
+      implements CborSerializable {
+    public static final ScalingStatus NONE = new ScalingStatus(false, 0, Map.of(), List.of());
+
+    public ScalingStatus {
+      decisionsByReason = Map.copyOf(decisionsByReason);
+      recentChanges = List.copyOf(recentChanges);
+    }
+  }
+
+  /** One autoscaler change of the desired count, {@code reason} a {@link ScaleReason} name. */
+  public record ScalingChange(long atEpochMillis, int from, int to, String reason, String detail)
+      implements CborSerializable {}
+
   // ---- Internal messages: sent only by this entity to itself (never over the network). ----
 
   /** The catalog answered: the definition, none, or a failure. */
@@ -223,6 +267,11 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     static final CheckDrains INSTANCE = new CheckDrains();
   }
 
+  /** Time for the autoscaler's periodic evaluation. */
+  private record EvaluateScale() implements Command {
+    static final EvaluateScale INSTANCE = new EvaluateScale();
+  }
+
   /** Turns platform callbacks (any thread) into messages to the entity. */
   private record EventsToSelf(ActorRef<Command> self) implements ReplicaEvents {
     @Override
@@ -251,6 +300,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private final FunctionReplicas replicas;
   private final ReplicaTable table = new ReplicaTable();
   private final LeaseBuffer buffer;
+  private final Autoscaler autoscaler;
 
   private FunctionRecord record;
   // Cached from the spec: parsed once per definition, not once per lease.
@@ -265,6 +315,13 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private boolean desiredFromDemand;
 
   private long invocationCount;
+
+  /** When the last lease was granted, or the entity woke from zero: idle-to-zero counts from it. */
+  private long lastStartedMillis;
+
+  /** True while the autoscaler's timer runs. */
+  private boolean ticking;
+
   private int replicaCounter;
   private int startFailures;
   private boolean backoffPending;
@@ -282,6 +339,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     this.clock = wiring.clock();
     this.log = ctx.getLog();
     this.buffer = new LeaseBuffer(settings.bufferSize());
+    this.autoscaler = new Autoscaler(settings.autoscale(), IdleRule.FIXED);
+    this.lastStartedMillis = clock.millis();
     this.replicas = wiring.platform().open(wiring.id(), new EventsToSelf(ctx.getSelf()));
     define(record);
     this.desired = scaling.min();
@@ -309,7 +368,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
         .onMessage(ExpireBuffered.class, this::onExpireBuffered)
         .onMessage(BackoffOver.class, this::onBackoffOver)
         .onMessage(CheckDrains.class, this::onCheckDrains)
+        .onMessage(EvaluateScale.class, this::onEvaluateScale)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(GetScaling.class, this::onGetScaling)
         .onMessage(Scale.class, this::onScale)
         .onMessage(Configure.class, this::onConfigure)
         .onMessage(Remove.class, this::onRemove)
@@ -336,8 +397,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
             SWEEP_TIMER, ExpireBuffered.INSTANCE, settings.expireInterval());
         sweeping = true;
       }
-      if (desired == 0) {
-        setDesired(1, true, "scale from zero: a request is waiting");
+      if (ScalingPolicy.demandExceeds(scaling, desired, table.totalInFlight(), buffer.size())) {
+        autoscale("buffer grew");
       }
     } else if (d instanceof RouteDecision.Reject r) {
       if (log.isDebugEnabled()) {
@@ -350,6 +411,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
 
   private void lease(Replica r, ActorRef<LeaseReply> replyTo) {
     r.inFlight++;
+    lastStartedMillis = clock.millis();
     if (log.isDebugEnabled()) {
       log.debug("{}: leased {} (least loaded ready replica)", wiring.id(), r);
     }
@@ -370,6 +432,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
     if (r.state == ReplicaState.DRAINING && r.inFlight == 0) {
       stopReplica(r.id(), "drained");
+      armAutoscaleTimer();
     } else {
       serveBuffer();
     }
@@ -441,6 +504,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     startFailures = 0;
     log.debug("{}: {} ready at {}:{}", wiring.id(), m.id(), r.host, r.port);
     reconcile("replica " + m.id() + " ready");
+    autoscale("replica ready");
     return this;
   }
 
@@ -457,6 +521,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
           "{}: replica {} lost with {} in flight: {}", wiring.id(), r.id(), r.inFlight, m.reason());
     }
     reconcile("replica " + m.id() + " lost");
+    autoscale("replica lost");
     return this;
   }
 
@@ -506,6 +571,84 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     return this;
   }
 
+  // ---- Autoscaling ----
+
+  private Behavior<Command> onEvaluateScale(EvaluateScale m) {
+    autoscale("timer");
+    return this;
+  }
+
+  /**
+   * Asks the {@link ScalingPolicy} and applies a {@code ScaleTo} through {@link #setDesired}. A
+   * pinned function (min == max) only wakes from zero, to one replica, as before autoscaling.
+   */
+  private void autoscale(String trigger) {
+    if (scaling.pinned()) {
+      if (desired == 0 && !buffer.isEmpty()) {
+        setDesired(1, true, "scale from zero: a request is waiting");
+      }
+    } else {
+      evaluate(trigger);
+    }
+    armAutoscaleTimer();
+  }
+
+  private void evaluate(String trigger) {
+    ScaleDecision d = autoscaler.evaluate(snapshot(), scaling);
+    if (d instanceof ScaleDecision.ScaleTo to && to.replicas() != desired) {
+      setDesired(
+          to.replicas(),
+          to.reason() == ScaleReason.BURST_FROM_ZERO,
+          "autoscaler (" + trigger + "): " + to.reason() + ", " + to.detail());
+    } else if (autoscaler.reasonChanged() && log.isDebugEnabled()) {
+      log.debug(
+          "{}: autoscaler ({}) holds {}: {}, {}",
+          wiring.id(),
+          trigger,
+          desired,
+          d.reason(),
+          d.detail());
+    }
+  }
+
+  private LoadSnapshot snapshot() {
+    return new LoadSnapshot(
+        clock.instant(),
+        desired,
+        table.readyOf(record.version()),
+        table.totalInFlight(),
+        buffer.size(),
+        invocationCount,
+        Instant.ofEpochMilli(lastStartedMillis),
+        pendingAsync());
+  }
+
+  /** Async jobs waiting for this function: none until async invocations exist (issue 4). */
+  private int pendingAsync() {
+    return 0;
+  }
+
+  /**
+   * Runs the autoscaler's timer while the function is autoscaled and has replicas, wants some, or
+   * has requests waiting; stops it otherwise, so an idle function at zero costs nothing.
+   */
+  private void armAutoscaleTimer() {
+    boolean active = !scaling.pinned() && (desired > 0 || !table.isEmpty() || !buffer.isEmpty());
+    if (active && !ticking) {
+      timers.startTimerWithFixedDelay(
+          AUTOSCALE_TIMER, EvaluateScale.INSTANCE, autoscaler.interval());
+      ticking = true;
+    } else if (!active && ticking) {
+      timers.cancel(AUTOSCALE_TIMER);
+      ticking = false;
+    }
+  }
+
+  private Behavior<Command> onGetScaling(GetScaling m) {
+    m.replyTo().tell(autoscaler.status(!scaling.pinned(), desired));
+    return this;
+  }
+
   // ---- Operator commands ----
 
   private Behavior<Command> onGetStatus(GetStatus m) {
@@ -522,7 +665,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   }
 
   private Behavior<Command> onScale(Scale m) {
-    setDesired(Math.max(0, Math.min(m.replicas(), scaling.max())), false, "scale requested");
+    int n = Math.max(0, Math.min(m.replicas(), scaling.max()));
+    autoscaler.requested(n, clock.instant());
+    setDesired(n, false, "scale requested");
     m.replyTo().tell(Done.getInstance());
     return this;
   }
@@ -548,7 +693,11 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       return;
     }
     define(next);
+    int was = desired;
     desired = Math.max(scaling.min(), Math.min(desired, scaling.max()));
+    if (was == 0 && desired > 0) {
+      lastStartedMillis = clock.millis(); // woken from zero by the update
+    }
     desiredFromDemand = false;
     reconcile("updated to version " + next.version());
   }
@@ -593,10 +742,14 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
 
   /**
    * Sets the desired replica count and reconciles. The single entry point for every source of a
-   * count (min on deploy, Scale, scale from zero, later the autoscaler's timer).
+   * count (min on deploy, Scale, scale from zero, the autoscaler).
    */
   private void setDesired(int n, boolean fromDemand, String reason) {
     log.debug("{}: desired {} -> {}: {}", wiring.id(), desired, n, reason);
+    if (desired == 0 && n > 0) {
+      // Woken from zero: idle time counts from now, not from the last call before the zero.
+      lastStartedMillis = clock.millis();
+    }
     desired = n;
     desiredFromDemand = fromDemand;
     reconcile(reason);
@@ -613,6 +766,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
     armDrainCheck(now);
     serveBuffer();
+    armAutoscaleTimer();
   }
 
   private void apply(ReconcileAction a, Instant now) {

@@ -48,6 +48,8 @@ final class Retiring extends AbstractBehavior<Command> {
       l.replyTo().tell(rejection);
     } else if (m instanceof GetStatus g) {
       g.replyTo().tell(NOT_DEPLOYED);
+    } else if (m instanceof FunctionEntity.GetScaling g) {
+      g.replyTo().tell(FunctionEntity.ScalingStatus.NONE);
     } else if (m instanceof Scale s) {
       s.replyTo().tell(Done.getInstance());
     } else if (m instanceof Remove r) {

@@ -18,6 +18,7 @@ import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.model.ReplicaId;
 import dev.shardless.scheduler.model.Resources;
+import dev.shardless.scheduler.policy.AutoscaleSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -61,8 +62,19 @@ abstract class EntityHarness {
         Duration.ofSeconds(1),
         Duration.ofSeconds(4),
         Duration.ofSeconds(1),
-        Duration.ofMillis(100));
+        Duration.ofMillis(100),
+        AUTOSCALE);
   }
+
+  /** Autoscaler timing for entity tests: tick 1s, stable 10s, panic 2s, down-window 10s. */
+  static final AutoscaleSettings AUTOSCALE =
+      new AutoscaleSettings(
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(2),
+          2.0,
+          Duration.ofSeconds(10),
+          5);
 
   @AfterAll
   void shutdown() {

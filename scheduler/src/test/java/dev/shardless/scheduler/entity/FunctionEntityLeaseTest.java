@@ -70,9 +70,11 @@ class FunctionEntityLeaseTest extends EntityHarness {
   }
 
   @Test
-  void hundredLeasesAtZeroStartExactlyOneReplica() {
+  void hundredLeasesAtZeroStartExactlyOneReplicaWhenOneCanTakeThem() {
     settings = settings(200);
-    ActorRef<Command> entity = spawn(record(1, Map.of(), scale(0, 5)));
+    Map<String, String> labels = new java.util.HashMap<>(scale(0, 5));
+    labels.put("com.openfaas.scale.target", "200"); // 180 per replica: one is enough for 100
+    ActorRef<Command> entity = spawn(record(1, Map.of(), labels));
     assertEquals(0, status(entity).desiredReplicas());
 
     List<TestProbe<LeaseReply>> waiting = new ArrayList<>();

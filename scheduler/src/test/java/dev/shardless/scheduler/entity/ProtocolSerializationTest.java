@@ -41,7 +41,14 @@ class ProtocolSerializationTest extends EntityHarness {
           Duration.ofSeconds(30),
           kit.<FunctionEntity.Command>createTestProbe().ref()),
       new Rejected(429, "buffer full", Duration.ofSeconds(1)),
-      new RuntimeStatus(true, 2, 1, 10, 3, 0)
+      new RuntimeStatus(true, 2, 1, 10, 3, 0),
+      new FunctionEntity.GetScaling(kit.<FunctionEntity.ScalingStatus>createTestProbe().ref()),
+      new FunctionEntity.ScalingStatus(
+          true,
+          3,
+          Map.of("PANIC", 2L, "STEADY", 40L),
+          java.util.List.of(
+              new FunctionEntity.ScalingChange(1_700_000_000_000L, 1, 3, "PANIC", "load 5")))
     };
     for (Object m : messages) {
       assertInstanceOf(
