@@ -3,7 +3,6 @@ package dev.shardless.cluster.it;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,27 +27,22 @@ final class NodeProcess implements AutoCloseable {
 
   private final Path dataDir;
   private final Map<String, String> extraEnv;
-  private final int port;
+  private static final java.util.regex.Pattern RUNNING =
+      java.util.regex.Pattern.compile("Shardless is running: http://127\\.0\\.0\\.1:(\\d+)");
+  private int port;
   private Process process;
   private Path log;
 
   NodeProcess(Path dataDir, Map<String, String> extraEnv) throws IOException {
     this.dataDir = dataDir;
     this.extraEnv = Map.copyOf(extraEnv);
-    this.port = freePort();
   }
 
   NodeProcess(Path dataDir) throws IOException {
     this(dataDir, Map.of());
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** Starts the JVM and waits until {@code /healthz} answers. */
+  /** Starts the JVM, learns its HTTP port from its output, and waits until /healthz answers. */
   NodeProcess start() throws IOException {
     String classpath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -62,7 +56,9 @@ final class NodeProcess implements AutoCloseable {
     command.add("dev.shardless.cluster.Main");
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = new HashMap<>();
-    env.put("SHARDLESS_HTTP_PORT", Integer.toString(port));
+    // Port 0: the node binds a free port itself and prints it. A port chosen here and handed over
+    // could be taken meanwhile, e.g. by the node's own cluster transport on port 0.
+    env.put("SHARDLESS_HTTP_PORT", "0");
     env.put("SHARDLESS_HTTP_HOST", "127.0.0.1");
     env.put("SHARDLESS_DATA_DIR", dataDir.toString());
     env.put("SHARDLESS_ADMIN_PASSWORD", PASSWORD);
@@ -85,6 +81,11 @@ final class NodeProcess implements AutoCloseable {
                 throw new IllegalStateException(
                     "node exited with " + process.exitValue() + "; log:\n" + Files.readString(log));
               }
+              java.util.regex.Matcher m = RUNNING.matcher(Files.readString(log));
+              if (!m.find()) {
+                return false;
+              }
+              port = Integer.parseInt(m.group(1));
               try {
                 return client
                         .send(
