@@ -29,7 +29,7 @@ need() {
 need wrk wrk
 need nginx nginx
 
-"$ROOT/shardless" build >/dev/null
+# ./shardless run below builds first when a source changed.
 
 # Direct backend: the same function script, started by hand on a known port.
 PORT="$DIRECT_PORT" sh "$ROOT/loadtest/bench/nginx-function.sh" >"$WORK/direct.log" 2>&1 &
