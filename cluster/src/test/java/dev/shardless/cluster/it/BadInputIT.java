@@ -65,6 +65,11 @@ class BadInputIT {
                 + ",\"labels\":{\"com.openfaas.scale.min\":\"5\",\"com.openfaas.scale.max\":\"2\"}}",
             "com.openfaas.scale.min"),
         Arguments.of(
+            "{\"service\":\"ok\",\"image\":\"i\","
+                + cmd
+                + ",\"labels\":{\"shardless.keepalive\":\"smart\"}}",
+            "labels.shardless.keepalive"),
+        Arguments.of(
             "{\"service\":\"ok\",\"image\":\"i\"," + cmd + ",\"envVars\":{\"max_inflight\":\"x\"}}",
             "max_inflight"),
         Arguments.of(

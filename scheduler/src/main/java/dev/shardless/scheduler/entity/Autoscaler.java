@@ -75,10 +75,18 @@ final class Autoscaler {
     return reasonChanged;
   }
 
-  ScalingStatus status(boolean autoscaling, int desired) {
+  ScalingStatus status(boolean autoscaling, int desired, KeepAlive keepAlive) {
     Map<String, Long> byReason = new LinkedHashMap<>();
     counts.forEach((k, v) -> byReason.put(k.name(), v));
     List<ScalingChange> changes = new ArrayList<>(recent);
-    return new ScalingStatus(autoscaling, desired, byReason, changes);
+    return new ScalingStatus(
+        autoscaling,
+        desired,
+        byReason,
+        changes,
+        keepAlive.policyName(),
+        keepAlive.prewarms(),
+        keepAlive.hits(),
+        keepAlive.misses());
   }
 }

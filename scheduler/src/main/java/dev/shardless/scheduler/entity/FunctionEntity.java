@@ -17,6 +17,10 @@ import dev.shardless.scheduler.policy.Routing;
 import dev.shardless.scheduler.policy.ScaleDecision;
 import dev.shardless.scheduler.policy.ScaleReason;
 import dev.shardless.scheduler.policy.ScalingPolicy;
+import dev.shardless.scheduler.policy.keepalive.Fixed;
+import dev.shardless.scheduler.policy.keepalive.KeepAliveDecision;
+import dev.shardless.scheduler.policy.keepalive.KeepAlivePolicies;
+import dev.shardless.scheduler.policy.keepalive.KeepAlivePolicy;
 import dev.shardless.scheduler.port.FunctionCatalog;
 import dev.shardless.scheduler.port.FunctionReplicas;
 import dev.shardless.scheduler.port.ReplicaEndpoint;
@@ -57,15 +61,21 @@ import org.slf4j.Logger;
  * or waiting requests (a function idle at zero has no timer), when the buffer grows past what the
  * wanted replicas can take, and when a replica becomes ready or is lost. Its decision goes through
  * {@code setDesired} and the {@link Reconcile} plan, so a scale-down drains the chosen replicas.
- * Idle-to-zero is the policy's {@link IdleRule}, judged on the time of the last granted lease (or
- * of the last wake from zero). {@link GetScaling} reports the decisions.
+ * Idle-to-zero is the policy's {@link IdleRule}: the function's keep-alive policy ({@link
+ * KeepAlive}, label {@code shardless.keepalive}); the default {@code fixed} judges on the time of
+ * the last granted lease (or of the last wake from zero). When the last call in flight completes a
+ * learning policy decides when to unload and may ask for a pre-warm: after idling to zero one
+ * single timer starts a replica the observed start-up time before the predicted call, and the
+ * function goes back to zero at {@code prewarmUntil} if none came. {@link GetScaling} reports the
+ * decisions and the pre-warms.
  *
  * <p><b>Lost on restart or rebalance:</b> the replicas (closed in PostStop, so none is orphaned),
- * the in-flight counts, the buffered requests (their callers' asks time out and they retry) and the
- * invocation count. That is fine: the definition is durable and comes back from the {@link
- * FunctionCatalog}; the new incarnation starts fresh replicas (a cold start, as after a scale to
- * zero); Releases for replicas it does not know are ignored, so stale leases cannot corrupt its
- * counts.
+ * the in-flight counts, the buffered requests (their callers' asks time out and they retry), the
+ * invocation count and the keep-alive's learned idle times and start-up times (the policy relearns;
+ * until then it keeps replicas longer, which costs idle time, never correctness). That is fine: the
+ * definition is durable and comes back from the {@link FunctionCatalog}; the new incarnation starts
+ * fresh replicas (a cold start, as after a scale to zero); Releases for replicas it does not know
+ * are ignored, so stale leases cannot corrupt its counts.
  */
 public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Command> {
   public static final EntityTypeKey<Command> TYPE_KEY =
@@ -78,6 +88,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private static final Object BACKOFF_TIMER = "backoff";
   private static final Object DRAIN_TIMER = "drain";
   private static final Object AUTOSCALE_TIMER = "autoscale";
+  private static final Object PREWARM_TIMER = "prewarm";
 
   /**
    * The entity for {@code id}: looks up its definition in {@code catalog}, then runs its replicas
@@ -217,14 +228,23 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    * @param decisionsByReason evaluations since this incarnation started, by {@link ScaleReason}
    *     name (holds included)
    * @param recentChanges the last few replica-count changes the autoscaler made, oldest first
+   * @param keepAlive the keep-alive policy's name, e.g. {@code fixed-15m} or {@code adaptive}
+   * @param prewarms replicas started ahead of a predicted call since this incarnation started
+   * @param prewarmHits pre-warms that a call reached before {@code prewarmUntil}
+   * @param prewarmMisses pre-warms that went back to zero with no call
    */
   public record ScalingStatus(
       boolean autoscaling,
       int desiredReplicas,
       Map<String, Long> decisionsByReason,
-      List<ScalingChange> recentChanges)
+      List<ScalingChange> recentChanges,
+      String keepAlive,
+      long prewarms,
+      long prewarmHits,
+      long prewarmMisses)
       implements CborSerializable {
-    public static final ScalingStatus NONE = new ScalingStatus(false, 0, Map.of(), List.of());
+    public static final ScalingStatus NONE =
+        new ScalingStatus(false, 0, Map.of(), List.of(), "none", 0, 0, 0);
 
     public ScalingStatus {
       decisionsByReason = Map.copyOf(decisionsByReason);
@@ -272,6 +292,11 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     static final EvaluateScale INSTANCE = new EvaluateScale();
   }
 
+  /** Time to start the replica of an armed pre-warm. */
+  private record StartPrewarm() implements Command {
+    static final StartPrewarm INSTANCE = new StartPrewarm();
+  }
+
   /** Turns platform callbacks (any thread) into messages to the entity. */
   private record EventsToSelf(ActorRef<Command> self) implements ReplicaEvents {
     @Override
@@ -301,6 +326,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private final ReplicaTable table = new ReplicaTable();
   private final LeaseBuffer buffer;
   private final Autoscaler autoscaler;
+  private final KeepAlive keepAlive = new KeepAlive(new Fixed(ScalingSpec.DEFAULT.zeroDuration()));
 
   private FunctionRecord record;
   // Cached from the spec: parsed once per definition, not once per lease.
@@ -339,7 +365,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     this.clock = wiring.clock();
     this.log = ctx.getLog();
     this.buffer = new LeaseBuffer(settings.bufferSize());
-    this.autoscaler = new Autoscaler(settings.autoscale(), IdleRule.FIXED);
+    this.autoscaler = new Autoscaler(settings.autoscale(), keepAlive);
     this.lastStartedMillis = clock.millis();
     this.replicas = wiring.platform().open(wiring.id(), new EventsToSelf(ctx.getSelf()));
     define(record);
@@ -369,6 +395,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
         .onMessage(BackoffOver.class, this::onBackoffOver)
         .onMessage(CheckDrains.class, this::onCheckDrains)
         .onMessage(EvaluateScale.class, this::onEvaluateScale)
+        .onMessage(StartPrewarm.class, this::onStartPrewarm)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(GetScaling.class, this::onGetScaling)
         .onMessage(Scale.class, this::onScale)
@@ -384,6 +411,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   // ---- Hot path ----
 
   private Behavior<Command> onLease(Lease m) {
+    noteCall();
     RouteDecision d = Routing.route(table.all(), maxInflight, buffer.size(), buffer.capacity());
     if (d instanceof RouteDecision.ToReplica to) {
       lease(table.get(to.replica()), m.replyTo());
@@ -436,6 +464,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     } else {
       serveBuffer();
     }
+    noteQuiet();
     return this;
   }
 
@@ -468,6 +497,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       log.debug("{}: {} buffered requests expired", wiring.id(), n);
     }
     stopSweepIfIdle();
+    noteQuiet();
     return this;
   }
 
@@ -501,6 +531,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     r.state = ReplicaState.READY;
     r.host = m.endpoint().host();
     r.port = m.endpoint().port();
+    keepAlive.startupObserved(Duration.ofMillis(clock.millis() - r.startedMillis));
     startFailures = 0;
     log.debug("{}: {} ready at {}:{}", wiring.id(), m.id(), r.host, r.port);
     reconcile("replica " + m.id() + " ready");
@@ -522,6 +553,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
     reconcile("replica " + m.id() + " lost");
     autoscale("replica lost");
+    noteQuiet();
     return this;
   }
 
@@ -600,6 +632,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
           to.replicas(),
           to.reason() == ScaleReason.BURST_FROM_ZERO,
           "autoscaler (" + trigger + "): " + to.reason() + ", " + to.detail());
+      if (to.reason() == ScaleReason.IDLE_TO_ZERO) {
+        armPrewarm();
+      }
     } else if (autoscaler.reasonChanged() && log.isDebugEnabled()) {
       log.debug(
           "{}: autoscaler ({}) holds {}: {}, {}",
@@ -645,8 +680,104 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   }
 
   private Behavior<Command> onGetScaling(GetScaling m) {
-    m.replyTo().tell(autoscaler.status(!scaling.pinned(), desired));
+    m.replyTo().tell(autoscaler.status(!scaling.pinned(), desired, keepAlive));
     return this;
+  }
+
+  // ---- Keep-alive and pre-warm (policy.keepalive) ----
+
+  /** A call arrived: if the function was idle, the keep-alive observes the idle time. */
+  private void noteCall() {
+    if (keepAlive.active()) {
+      return;
+    }
+    Optional<Duration> idle = keepAlive.callArrived(clock.instant());
+    timers.cancel(PREWARM_TIMER);
+    if (idle.isPresent() && log.isDebugEnabled()) {
+      log.debug(
+          "{}: call after {} idle, learned by keep-alive {}",
+          wiring.id(),
+          GoDuration.format(idle.get()),
+          keepAlive.policyName());
+    }
+  }
+
+  /** Nothing in flight or waiting any more: the activity ended; apply the keep-alive decision. */
+  private void noteQuiet() {
+    if (!keepAlive.active()
+        || table.totalInFlight() > 0
+        || !buffer.isEmpty()
+        || pendingAsync() > 0) {
+      return;
+    }
+    Instant now = clock.instant();
+    Optional<KeepAliveDecision> d =
+        keepAlive.activityEnded(now, scaling.zero() && !scaling.pinned() && desired > 0);
+    if (d.isEmpty()) {
+      return;
+    }
+    log.debug("{}: keep-alive {}: {}", wiring.id(), keepAlive.policyName(), d.get());
+    if (!d.get().unloadAt().isAfter(now)) {
+      autoscale("keep-alive: unload now");
+    }
+  }
+
+  /** The function idled to zero: arm the one pre-warm timer if the decision asks for one. */
+  private void armPrewarm() {
+    Instant now = clock.instant();
+    if (keepAlive.warming()) {
+      log.debug("{}: pre-warm missed: no call by {}", wiring.id(), keepAlive.prewarmUntil());
+    }
+    Optional<Instant> startAt = keepAlive.unloaded(now);
+    if (startAt.isEmpty()) {
+      return;
+    }
+    Duration delay = Duration.between(now, startAt.get());
+    timers.startSingleTimer(
+        PREWARM_TIMER, StartPrewarm.INSTANCE, delay.isZero() ? Duration.ofMillis(1) : delay);
+    log.debug(
+        "{}: pre-warm armed: start a replica at {} (start-up time {}), keep it until {}",
+        wiring.id(),
+        startAt.get(),
+        GoDuration.format(keepAlive.startup()),
+        keepAlive.prewarmUntil());
+  }
+
+  private Behavior<Command> onStartPrewarm(StartPrewarm m) {
+    if (desired != 0 || !buffer.isEmpty()) {
+      keepAlive.cancelPrewarm();
+      return this;
+    }
+    if (keepAlive.prewarmDue()) {
+      setDesired(
+          Math.max(1, scaling.min()),
+          false,
+          "pre-warm by keep-alive "
+              + keepAlive.policyName()
+              + ": a call is expected; back to zero at "
+              + keepAlive.prewarmUntil()
+              + " if none comes");
+    }
+    return this;
+  }
+
+  private void configureKeepAlive(FunctionRecord next) {
+    KeepAlivePolicies.Choice c = KeepAlivePolicies.fromLabels(next.spec().labels());
+    KeepAlivePolicy p;
+    if (c instanceof KeepAlivePolicies.Chosen chosen) {
+      p = chosen.policy();
+    } else {
+      p = new Fixed(scaling.zeroDuration());
+      log.warn(
+          "{}: invalid keep-alive labels, using {}: {}",
+          wiring.id(),
+          p.name(),
+          ((KeepAlivePolicies.Invalid) c).errors());
+    }
+    if (keepAlive.configure(p)) {
+      timers.cancel(PREWARM_TIMER);
+      log.debug("{}: keep-alive policy {}", wiring.id(), p.name());
+    }
   }
 
   // ---- Operator commands ----
@@ -667,6 +798,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private Behavior<Command> onScale(Scale m) {
     int n = Math.max(0, Math.min(m.replicas(), scaling.max()));
     autoscaler.requested(n, clock.instant());
+    keepAlive.cancelPrewarm();
+    timers.cancel(PREWARM_TIMER);
     setDesired(n, false, "scale requested");
     m.replyTo().tell(Done.getInstance());
     return this;
@@ -713,6 +846,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       return this;
     }
     String why = "function " + wiring.id() + " not found";
+    timers.cancel(PREWARM_TIMER);
     buffer.drainAll(w -> w.replyTo().tell(new Rejected(404, why, Duration.ZERO)));
     for (Replica r : table.all()) {
       replicas.stop(r.id(), settings.stopGrace());
@@ -738,6 +872,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     timeoutMillis = timeout.toMillis();
     maxInflight = next.spec().maxInflight();
     scaling = next.spec().scaling();
+    configureKeepAlive(next);
   }
 
   /**
@@ -787,7 +922,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       }
       for (int i = 0; i < s.count(); i++) {
         ReplicaId id = new ReplicaId(wiring.id().name() + "-" + ++replicaCounter);
-        table.add(new Replica(id, record.version()));
+        Replica r = new Replica(id, record.version());
+        r.startedMillis = clock.millis();
+        table.add(r);
         replicas.start(id, record.spec());
       }
     }

@@ -19,6 +19,9 @@ final class Replica implements ReplicaView {
   String host;
   int port;
 
+  /** When the entity asked the platform to start it (its start-up time is measured from here). */
+  long startedMillis;
+
   Replica(ReplicaId id, long version) {
     this.id = id;
     this.version = version;

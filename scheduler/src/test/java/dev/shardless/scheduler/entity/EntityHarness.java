@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import com.typesafe.config.ConfigFactory;
 import dev.shardless.scheduler.SchedulerSettings;
 import dev.shardless.scheduler.entity.FunctionEntity.Command;
+import dev.shardless.scheduler.entity.FunctionEntity.GetScaling;
 import dev.shardless.scheduler.entity.FunctionEntity.GetStatus;
 import dev.shardless.scheduler.entity.FunctionEntity.Lease;
 import dev.shardless.scheduler.entity.FunctionEntity.LeaseReply;
@@ -13,6 +14,7 @@ import dev.shardless.scheduler.entity.FunctionEntity.Leased;
 import dev.shardless.scheduler.entity.FunctionEntity.Rejected;
 import dev.shardless.scheduler.entity.FunctionEntity.Release;
 import dev.shardless.scheduler.entity.FunctionEntity.RuntimeStatus;
+import dev.shardless.scheduler.entity.FunctionEntity.ScalingStatus;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
@@ -170,5 +172,32 @@ abstract class EntityHarness {
     ReplicaId id = replicas().nextStart().id();
     replicas().ready(id);
     return id;
+  }
+
+  ScalingStatus scaling(ActorRef<Command> entity) {
+    TestProbe<ScalingStatus> p = kit.createTestProbe();
+    entity.tell(new GetScaling(p.ref()));
+    return p.receiveMessage();
+  }
+
+  /** Lets {@code seconds} pass one tick at a time, each handled before the next. */
+  void ticks(ActorRef<Command> entity, int seconds) {
+    for (int i = 0; i < seconds; i++) {
+      advance(Duration.ofSeconds(1));
+      status(entity);
+    }
+  }
+
+  /**
+   * Lets {@code seconds} pass in one step (ManualTime takes about 100 ms per step): the timer's
+   * ticks in between all see the end time. For waits where only the total matters.
+   */
+  void elapse(ActorRef<Command> entity, int seconds) {
+    advance(Duration.ofSeconds(seconds));
+    status(entity);
+  }
+
+  static long evaluations(ScalingStatus s) {
+    return s.decisionsByReason().values().stream().mapToLong(Long::longValue).sum();
   }
 }

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shardless.scheduler.entity.FunctionEntity.Command;
-import dev.shardless.scheduler.entity.FunctionEntity.GetScaling;
 import dev.shardless.scheduler.entity.FunctionEntity.Leased;
 import dev.shardless.scheduler.entity.FunctionEntity.RuntimeStatus;
 import dev.shardless.scheduler.entity.FunctionEntity.ScalingStatus;
 import dev.shardless.scheduler.model.ReplicaId;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,33 +38,6 @@ class FunctionEntityAutoscaleTest extends EntityHarness {
     l.put("com.openfaas.scale.zero", "true");
     l.put("com.openfaas.scale.zero-duration", after);
     return l;
-  }
-
-  ScalingStatus scaling(ActorRef<Command> entity) {
-    TestProbe<ScalingStatus> p = kit.createTestProbe();
-    entity.tell(new GetScaling(p.ref()));
-    return p.receiveMessage();
-  }
-
-  /** Lets {@code seconds} pass one tick at a time, each handled before the next. */
-  void ticks(ActorRef<Command> entity, int seconds) {
-    for (int i = 0; i < seconds; i++) {
-      advance(Duration.ofSeconds(1));
-      status(entity);
-    }
-  }
-
-  /**
-   * Lets {@code seconds} pass in one step (ManualTime takes about 100 ms per step): the timer's
-   * ticks in between all see the end time. For waits where only the total matters.
-   */
-  void elapse(ActorRef<Command> entity, int seconds) {
-    advance(Duration.ofSeconds(seconds));
-    status(entity);
-  }
-
-  static long evaluations(ScalingStatus s) {
-    return s.decisionsByReason().values().stream().mapToLong(Long::longValue).sum();
   }
 
   @Test

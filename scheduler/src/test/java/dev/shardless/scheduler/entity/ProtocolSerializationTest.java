@@ -48,7 +48,11 @@ class ProtocolSerializationTest extends EntityHarness {
           3,
           Map.of("PANIC", 2L, "STEADY", 40L),
           java.util.List.of(
-              new FunctionEntity.ScalingChange(1_700_000_000_000L, 1, 3, "PANIC", "load 5")))
+              new FunctionEntity.ScalingChange(1_700_000_000_000L, 1, 3, "PANIC", "load 5")),
+          "adaptive",
+          4,
+          3,
+          1)
     };
     for (Object m : messages) {
       assertInstanceOf(
