@@ -196,10 +196,13 @@ final class ClassicReplica implements Replica {
         graceTimer = services.schedule(this::killForks, grace);
       }
     }
-    b.unbind();
+    // Pekko's graceful termination, started now: it lets the requests in flight finish and their
+    // responses (a killed fork's 503 included) reach the client before it closes a connection.
+    // Terminating only after the forks were done raced with the writing of those responses.
+    CompletionStage<?> closed = b.terminate(grace.plus(CLOSE_CONNECTIONS_DEADLINE));
     drained
-        .thenCompose(v -> b.terminate(CLOSE_CONNECTIONS_DEADLINE))
-        .whenCompleteAsync((t, e) -> finishStop(), services.blocking());
+        .thenCombine(closed, (v, t) -> v)
+        .whenCompleteAsync((v, e) -> finishStop(), services.blocking());
   }
 
   private void killForks() {
