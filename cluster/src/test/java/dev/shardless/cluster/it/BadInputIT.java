@@ -3,32 +3,16 @@ package dev.shardless.cluster.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Client mistakes get a 4xx whose message names the field; never a 500 or a stack trace. */
 class BadInputIT {
-  @TempDir static Path dir;
-  static NodeProcess node;
-  static Api api;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node = new NodeProcess(dir.resolve("data")).start();
-    api = new Api(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
+  @RegisterExtension static final RunningNode NODE = new RunningNode();
 
   static Stream<Arguments> badDeployments() {
     String cmd = "\"envProcess\":\"python3 x.py\"";
@@ -86,7 +70,7 @@ class BadInputIT {
   @MethodSource("badDeployments")
   void badDeploymentIs400NamingTheField(String body, String named) throws Exception {
     for (String method : new String[] {"POST", "PUT"}) {
-      HttpResponse<String> r = api.system(method, "/system/functions", body);
+      HttpResponse<String> r = NODE.api().system(method, "/system/functions", body);
       assertThat(r.statusCode()).as(method + " " + r.body()).isEqualTo(400);
       assertThat(r.body()).contains(named).doesNotContain("\tat ").doesNotContain("Exception");
     }
@@ -94,30 +78,33 @@ class BadInputIT {
 
   @Test
   void badScaleAndDeleteBodiesAre400() throws Exception {
-    assertThat(api.system("POST", "/system/scale-function/x", "{\"replicas\":-1}").body())
+    assertThat(NODE.api().system("POST", "/system/scale-function/x", "{\"replicas\":-1}").body())
         .contains("replicas");
     assertThat(
-            api.system("POST", "/system/scale-function/x", "{\"replicas\":\"two\"}").statusCode())
+            NODE.api()
+                .system("POST", "/system/scale-function/x", "{\"replicas\":\"two\"}")
+                .statusCode())
         .isEqualTo(400);
-    assertThat(api.system("POST", "/system/scale-function/x", "{}").statusCode()).isEqualTo(400);
+    assertThat(NODE.api().system("POST", "/system/scale-function/x", "{}").statusCode())
+        .isEqualTo(400);
     HttpResponse<String> del =
-        api.system("DELETE", "/system/functions", "{\"namespace\":\"openfaas-fn\"}");
+        NODE.api().system("DELETE", "/system/functions", "{\"namespace\":\"openfaas-fn\"}");
     assertThat(del.statusCode()).isEqualTo(400);
     assertThat(del.body()).contains("functionName");
-    assertThat(api.system("GET", "/system/functions?namespace=nowhere", null).statusCode())
+    assertThat(NODE.api().system("GET", "/system/functions?namespace=nowhere", null).statusCode())
         .isEqualTo(400);
   }
 
   @Test
   void wrongCredentialsAre401WithAChallenge() throws Exception {
     HttpResponse<String> wrong =
-        api.system("GET", "/system/functions", null, NodeProcess.USER, "not-the-password");
+        NODE.api().system("GET", "/system/functions", null, NodeProcess.USER, "not-the-password");
     assertThat(wrong.statusCode()).isEqualTo(401);
     assertThat(wrong.headers().firstValue("WWW-Authenticate"))
         .hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm="));
-    HttpResponse<String> none = api.system("GET", "/system/info", null, null, null);
+    HttpResponse<String> none = NODE.api().system("GET", "/system/info", null, null, null);
     assertThat(none.statusCode()).isEqualTo(401);
-    assertThat(api.invoke("GET", "/healthz", null).statusCode())
+    assertThat(NODE.api().invoke("GET", "/healthz", null).statusCode())
         .as("auth covers /system/* only")
         .isEqualTo(200);
   }
@@ -125,26 +112,28 @@ class BadInputIT {
   @Test
   void oversizedSystemBodyIs413() throws Exception {
     String huge = "{\"service\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
-    HttpResponse<String> r = api.system("POST", "/system/functions", huge);
+    HttpResponse<String> r = NODE.api().system("POST", "/system/functions", huge);
     assertThat(r.statusCode()).isEqualTo(413);
   }
 
   @Test
   void unknownSystemPathAndWrongMethodAreClientErrors() throws Exception {
-    assertThat(api.system("GET", "/system/nothing-here", null).statusCode()).isEqualTo(404);
-    assertThat(api.system("PATCH", "/system/functions", "{}").statusCode()).isBetween(400, 499);
+    assertThat(NODE.api().system("GET", "/system/nothing-here", null).statusCode()).isEqualTo(404);
+    assertThat(NODE.api().system("PATCH", "/system/functions", "{}").statusCode())
+        .isBetween(400, 499);
   }
 
   @Test
   void functionThatCannotStartGives503WithTheReason() throws Exception {
     HttpResponse<String> deploy =
-        api.system(
-            "POST",
-            "/system/functions",
-            "{\"service\":\"broken\",\"image\":\"i\",\"envProcess\":\"no-such-command-xyz\","
-                + "\"envVars\":{\"mode\":\"http\"}}");
+        NODE.api()
+            .system(
+                "POST",
+                "/system/functions",
+                "{\"service\":\"broken\",\"image\":\"i\",\"envProcess\":\"no-such-command-xyz\","
+                    + "\"envVars\":{\"mode\":\"http\"}}");
     assertThat(deploy.statusCode()).isEqualTo(202);
-    HttpResponse<String> r = api.invoke("GET", "/function/broken", null);
+    HttpResponse<String> r = NODE.api().invoke("GET", "/function/broken", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
     assertThat(r.body()).contains("broken");
   }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,28 +23,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * list, get, update, scale, delete, and invocation in both runtime modes.
  */
 class GatewayIT {
-  @TempDir static Path dir;
-  static NodeProcess node;
-  static Api api;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node = new NodeProcess(dir.resolve("data")).start();
-    api = new Api(node);
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
+  @RegisterExtension static final RunningNode NODE = new RunningNode();
 
   private static void deploy(String body) throws Exception {
-    HttpResponse<String> r = api.system("POST", "/system/functions", body);
+    HttpResponse<String> r = NODE.api().system("POST", "/system/functions", body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
   }
 
   private static JsonNode status(String name) throws Exception {
-    HttpResponse<String> r = api.system("GET", "/system/function/" + name, null);
+    HttpResponse<String> r = NODE.api().system("GET", "/system/function/" + name, null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return Api.json(r);
   }
@@ -56,12 +40,12 @@ class GatewayIT {
   void deployListGetUpdateScaleDeleteLifecycle() throws Exception {
     deploy(Api.probe("life", "\"GREETING\":\"one\"", "\"team\":\"a\""));
 
-    HttpResponse<String> first = api.invoke("GET", "/function/life", null);
+    HttpResponse<String> first = NODE.api().invoke("GET", "/function/life", null);
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
     assertThat(Api.json(first).get("greeting").asText()).isEqualTo("one");
     long firstPid = Api.json(first).get("pid").asLong();
 
-    HttpResponse<String> list = api.system("GET", "/system/functions", null);
+    HttpResponse<String> list = NODE.api().system("GET", "/system/functions", null);
     assertThat(list.statusCode()).isEqualTo(200);
     JsonNode listed = null;
     for (JsonNode f : Api.json(list)) {
@@ -79,13 +63,14 @@ class GatewayIT {
     assertThat(listed.get("invocationCount").asLong()).isGreaterThanOrEqualTo(1);
 
     HttpResponse<String> update =
-        api.system("PUT", "/system/functions", Api.probe("life", "\"GREETING\":\"two\"", ""));
+        NODE.api()
+            .system("PUT", "/system/functions", Api.probe("life", "\"GREETING\":\"two\"", ""));
     assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              HttpResponse<String> r = api.invoke("GET", "/function/life", null);
+              HttpResponse<String> r = NODE.api().invoke("GET", "/function/life", null);
               assertThat(r.statusCode()).isEqualTo(200);
               assertThat(Api.json(r).get("greeting").asText()).isEqualTo("two");
               assertThat(Api.json(r).get("pid").asLong()).isNotEqualTo(firstPid);
@@ -95,10 +80,11 @@ class GatewayIT {
         .untilAsserted(() -> assertThat(ProcessHandle.of(firstPid)).isEmpty());
 
     HttpResponse<String> scale =
-        api.system(
-            "POST",
-            "/system/scale-function/life",
-            "{\"serviceName\":\"life\",\"namespace\":\"openfaas-fn\",\"replicas\":2}");
+        NODE.api()
+            .system(
+                "POST",
+                "/system/scale-function/life",
+                "{\"serviceName\":\"life\",\"namespace\":\"openfaas-fn\",\"replicas\":2}");
     assertThat(scale.statusCode()).as(scale.body()).isIn(200, 202);
     await()
         .atMost(Duration.ofSeconds(30))
@@ -106,15 +92,17 @@ class GatewayIT {
             () -> assertThat(status("life").get("availableReplicas").asInt()).isEqualTo(2));
 
     HttpResponse<String> del =
-        api.system(
-            "DELETE",
-            "/system/functions",
-            "{\"functionName\":\"life\",\"namespace\":\"openfaas-fn\"}");
+        NODE.api()
+            .system(
+                "DELETE",
+                "/system/functions",
+                "{\"functionName\":\"life\",\"namespace\":\"openfaas-fn\"}");
     assertThat(del.statusCode()).as(del.body()).isEqualTo(200);
-    assertThat(api.system("GET", "/system/function/life", null).statusCode()).isEqualTo(404);
-    assertThat(api.invoke("GET", "/function/life", null).statusCode()).isEqualTo(404);
+    assertThat(NODE.api().system("GET", "/system/function/life", null).statusCode()).isEqualTo(404);
+    assertThat(NODE.api().invoke("GET", "/function/life", null).statusCode()).isEqualTo(404);
     assertThat(
-            api.system(
+            NODE.api()
+                .system(
                     "DELETE",
                     "/system/functions",
                     "{\"functionName\":\"life\",\"namespace\":\"openfaas-fn\"}")
@@ -125,17 +113,18 @@ class GatewayIT {
   @Test
   void scaleToZeroStopsReplicasAndTheNextRequestStartsOne() throws Exception {
     deploy(Api.probe("zero", "", ""));
-    long pid = Api.json(api.invoke("GET", "/function/zero", null)).get("pid").asLong();
+    long pid = Api.json(NODE.api().invoke("GET", "/function/zero", null)).get("pid").asLong();
     HttpResponse<String> scale =
-        api.system(
-            "POST", "/system/scale-function/zero", "{\"serviceName\":\"zero\",\"replicas\":0}");
+        NODE.api()
+            .system(
+                "POST", "/system/scale-function/zero", "{\"serviceName\":\"zero\",\"replicas\":0}");
     assertThat(scale.statusCode()).as(scale.body()).isIn(200, 202);
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(status("zero").get("availableReplicas").asInt()).isZero());
     await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).isEmpty());
 
-    HttpResponse<String> cold = api.invoke("POST", "/function/zero", "wake up");
+    HttpResponse<String> cold = NODE.api().invoke("POST", "/function/zero", "wake up");
     assertThat(cold.statusCode()).as(cold.body()).isEqualTo(200);
     assertThat(Api.json(cold).get("body").asText()).isEqualTo("wake up");
   }
@@ -145,12 +134,13 @@ class GatewayIT {
   void httpModeForwardsEveryMethodWithPathQueryHeadersAndBody(String method) throws Exception {
     ensureDeployed("methods", Api.probe("methods", "", ""));
     HttpResponse<String> r =
-        api.send(
-            HttpRequest.newBuilder(api.uri("/function/methods/a/b%20c?x=1&y=two"))
-                .method(method, HttpRequest.BodyPublishers.ofString("payload-" + method))
-                .header("X-Custom", "kept")
-                .header("X-Call-Id", "call-" + method)
-                .build());
+        NODE.api()
+            .send(
+                HttpRequest.newBuilder(NODE.api().uri("/function/methods/a/b%20c?x=1&y=two"))
+                    .method(method, HttpRequest.BodyPublishers.ofString("payload-" + method))
+                    .header("X-Custom", "kept")
+                    .header("X-Call-Id", "call-" + method)
+                    .build());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonNode echo = Api.json(r);
     assertThat(echo.get("method").asText()).isEqualTo(method);
@@ -160,7 +150,7 @@ class GatewayIT {
     assertThat(echo.get("headers").get("x-custom").asText()).isEqualTo("kept");
     assertThat(echo.get("headers").get("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
     assertThat(echo.get("headers").get("x-forwarded-host").asText())
-        .isEqualTo("127.0.0.1:" + node.port());
+        .isEqualTo("127.0.0.1:" + NODE.node().port());
     assertThat(echo.get("headers").get("x-call-id").asText()).isEqualTo("call-" + method);
     assertThat(r.headers().firstValue("X-Call-Id")).contains("call-" + method);
     assertThat(r.headers().firstValue("X-Start-Time"))
@@ -172,7 +162,7 @@ class GatewayIT {
   @Test
   void callIdIsGeneratedWhenTheCallerSendsNone() throws Exception {
     ensureDeployed("methods", Api.probe("methods", "", ""));
-    HttpResponse<String> r = api.invoke("GET", "/function/methods.openfaas-fn", null);
+    HttpResponse<String> r = NODE.api().invoke("GET", "/function/methods.openfaas-fn", null);
     assertThat(r.statusCode()).isEqualTo(200);
     String id = r.headers().firstValue("X-Call-Id").orElseThrow();
     assertThat(id).matches("[0-9a-f-]{36}");
@@ -183,11 +173,12 @@ class GatewayIT {
   void classicModeForksPerRequestWithCgiEnvironment() throws Exception {
     ensureDeployed("classic", Api.classic("classic", ""));
     HttpResponse<String> r =
-        api.send(
-            HttpRequest.newBuilder(api.uri("/function/classic/some/where?k=v"))
-                .POST(HttpRequest.BodyPublishers.ofString("hello classic"))
-                .header("X-Custom", "abc")
-                .build());
+        NODE.api()
+            .send(
+                HttpRequest.newBuilder(NODE.api().uri("/function/classic/some/where?k=v"))
+                    .POST(HttpRequest.BodyPublishers.ofString("hello classic"))
+                    .header("X-Custom", "abc")
+                    .build());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(r.body())
         .contains("method=POST")
@@ -196,7 +187,7 @@ class GatewayIT {
         .contains("custom=abc")
         .contains("body=hello classic");
 
-    HttpResponse<String> failed = api.invoke("GET", "/function/classic/fail", null);
+    HttpResponse<String> failed = NODE.api().invoke("GET", "/function/classic/fail", null);
     assertThat(failed.statusCode()).isEqualTo(500);
     assertThat(failed.body()).contains("failing on purpose");
   }
@@ -212,7 +203,8 @@ class GatewayIT {
     try {
       List<Future<HttpResponse<String>>> calls = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
-        calls.add(pool.submit(() -> api.invoke("GET", "/function/serial/sleep?ms=20", null)));
+        calls.add(
+            pool.submit(() -> NODE.api().invoke("GET", "/function/serial/sleep?ms=20", null)));
       }
       for (Future<HttpResponse<String>> call : calls) {
         HttpResponse<String> r = call.get();
@@ -221,7 +213,7 @@ class GatewayIT {
     } finally {
       pool.shutdownNow();
     }
-    HttpResponse<String> stats = api.invoke("GET", "/function/serial/stats", null);
+    HttpResponse<String> stats = NODE.api().invoke("GET", "/function/serial/stats", null);
     assertThat(Api.json(stats).get("highest").asInt()).isEqualTo(1);
     assertThat(status("serial").get("invocationCount").asLong()).isGreaterThanOrEqualTo(100);
   }
@@ -231,10 +223,11 @@ class GatewayIT {
     ensureDeployed("counter", Api.probe("counter", "", ""));
     int size = 24 * 1024 * 1024;
     HttpResponse<String> r =
-        api.send(
-            HttpRequest.newBuilder(api.uri("/function/counter/count"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size]))
-                .build());
+        NODE.api()
+            .send(
+                HttpRequest.newBuilder(NODE.api().uri("/function/counter/count"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[size]))
+                    .build());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(Api.json(r).get("bytes").asInt()).isEqualTo(size);
   }
@@ -242,45 +235,47 @@ class GatewayIT {
   @Test
   void replicaCrashingMidRequestGives502AndIsReplaced() throws Exception {
     deploy(Api.probe("crashy", "", ""));
-    assertThat(api.invoke("GET", "/function/crashy", null).statusCode()).isEqualTo(200);
-    HttpResponse<String> crash = api.invoke("GET", "/function/crashy/crash", null);
+    assertThat(NODE.api().invoke("GET", "/function/crashy", null).statusCode()).isEqualTo(200);
+    HttpResponse<String> crash = NODE.api().invoke("GET", "/function/crashy/crash", null);
     assertThat(crash.statusCode()).isEqualTo(502);
     assertThat(crash.body()).contains("crashy").doesNotContain("Exception\n\tat ");
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                assertThat(api.invoke("GET", "/function/crashy", null).statusCode())
+                assertThat(NODE.api().invoke("GET", "/function/crashy", null).statusCode())
                     .isEqualTo(200));
   }
 
   @Test
   void functionTimeoutGives504() throws Exception {
     deploy(Api.probe("slow", "\"exec_timeout\":\"1s\"", ""));
-    HttpResponse<String> r = api.invoke("GET", "/function/slow/sleep?ms=5000", null);
+    HttpResponse<String> r = NODE.api().invoke("GET", "/function/slow/sleep?ms=5000", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
     assertThat(r.body()).contains("slow");
   }
 
   @Test
   void unknownFunctionIs404() throws Exception {
-    assertThat(api.invoke("GET", "/function/nope", null).statusCode()).isEqualTo(404);
-    assertThat(api.invoke("GET", "/function/Not_A_Name", null).statusCode()).isEqualTo(404);
-    assertThat(api.invoke("POST", "/function/nope.openfaas-fn/x", "b").statusCode()).isEqualTo(404);
-    assertThat(api.system("GET", "/system/function/nope", null).statusCode()).isEqualTo(404);
-    HttpResponse<String> update = api.system("PUT", "/system/functions", Api.probe("nope", "", ""));
+    assertThat(NODE.api().invoke("GET", "/function/nope", null).statusCode()).isEqualTo(404);
+    assertThat(NODE.api().invoke("GET", "/function/Not_A_Name", null).statusCode()).isEqualTo(404);
+    assertThat(NODE.api().invoke("POST", "/function/nope.openfaas-fn/x", "b").statusCode())
+        .isEqualTo(404);
+    assertThat(NODE.api().system("GET", "/system/function/nope", null).statusCode()).isEqualTo(404);
+    HttpResponse<String> update =
+        NODE.api().system("PUT", "/system/functions", Api.probe("nope", "", ""));
     assertThat(update.statusCode()).isEqualTo(404);
   }
 
   @Test
   void systemInfoNamespacesAndHealth() throws Exception {
-    assertThat(api.invoke("GET", "/healthz", null).statusCode()).isEqualTo(200);
-    JsonNode info = Api.json(api.system("GET", "/system/info", null));
+    assertThat(NODE.api().invoke("GET", "/healthz", null).statusCode()).isEqualTo(200);
+    JsonNode info = Api.json(NODE.api().system("GET", "/system/info", null));
     assertThat(info.get("provider").get("provider").asText()).isEqualTo("shardless");
     assertThat(info.get("provider").get("orchestration").asText()).isNotEmpty();
     assertThat(info.get("version").get("release").asText()).isNotEmpty();
     assertThat(info.get("arch").asText()).isNotEmpty();
-    assertThat(Api.json(api.system("GET", "/system/namespaces", null)).get(0).asText())
+    assertThat(Api.json(NODE.api().system("GET", "/system/namespaces", null)).get(0).asText())
         .isEqualTo("openfaas-fn");
   }
 
@@ -288,7 +283,7 @@ class GatewayIT {
   void deployingAnExistingFunctionIsAConflict() throws Exception {
     ensureDeployed("twice", Api.probe("twice", "", ""));
     HttpResponse<String> again =
-        api.system("POST", "/system/functions", Api.probe("twice", "", ""));
+        NODE.api().system("POST", "/system/functions", Api.probe("twice", "", ""));
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(again.body()).contains("PUT");
   }
@@ -303,7 +298,7 @@ class GatewayIT {
       String fn = i % 2 == 0 ? "methods" : "classic";
       calls.add(
           client.sendAsync(
-              HttpRequest.newBuilder(api.uri("/function/" + fn + "/?i=" + i)).build(),
+              HttpRequest.newBuilder(NODE.api().uri("/function/" + fn + "/?i=" + i)).build(),
               HttpResponse.BodyHandlers.ofString()));
     }
     for (CompletableFuture<HttpResponse<String>> c : calls) {
@@ -312,7 +307,7 @@ class GatewayIT {
   }
 
   private static void ensureDeployed(String name, String body) throws Exception {
-    HttpResponse<String> r = api.system("POST", "/system/functions", body);
+    HttpResponse<String> r = NODE.api().system("POST", "/system/functions", body);
     assertThat(r.statusCode()).as(r.body()).isIn(202, 409);
   }
 }

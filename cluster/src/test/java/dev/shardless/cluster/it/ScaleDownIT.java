@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scale-down under steady load loses no call: the replicas chosen to go are drained (no new leases,
@@ -20,31 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ScaleDownIT {
   private static final String SLEEP = "/sleep?ms=200";
 
-  @TempDir static Path dir;
-  static NodeProcess node;
-  static Api api;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node =
-        new NodeProcess(
-                dir.resolve("data"),
-                Map.of(
-                    "SHARDLESS_AUTOSCALE_INTERVAL", "1s",
-                    "SHARDLESS_AUTOSCALE_STABLE_WINDOW", "10s",
-                    "SHARDLESS_AUTOSCALE_PANIC_WINDOW", "2s",
-                    "SHARDLESS_AUTOSCALE_DOWN_WINDOW", "10s"))
-            .start();
-    api = new Api(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
+  @RegisterExtension
+  static final RunningNode NODE =
+      new RunningNode(
+          Map.of(
+              "SHARDLESS_AUTOSCALE_INTERVAL", "1s",
+              "SHARDLESS_AUTOSCALE_STABLE_WINDOW", "10s",
+              "SHARDLESS_AUTOSCALE_PANIC_WINDOW", "2s",
+              "SHARDLESS_AUTOSCALE_DOWN_WINDOW", "10s"));
 
   static int available(String name) throws Exception {
-    HttpResponse<String> r = api.system("GET", "/system/function/" + name, null);
+    HttpResponse<String> r = NODE.api().system("GET", "/system/function/" + name, null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return Api.json(r).get("availableReplicas").asInt();
   }
@@ -55,7 +38,8 @@ class ScaleDownIT {
             + "\"com.openfaas.scale.target\":\""
             + target
             + "\",\"com.openfaas.scale.type\":\"capacity\"";
-    HttpResponse<String> r = api.system("POST", "/system/functions", Api.probe(name, "", labels));
+    HttpResponse<String> r =
+        NODE.api().system("POST", "/system/functions", Api.probe(name, "", labels));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     await().atMost(Duration.ofSeconds(30)).until(() -> available(name) == 1);
   }
@@ -63,8 +47,8 @@ class ScaleDownIT {
   @Test
   void theAutoscalerScalesDownUnderSteadyLoadWithoutAFailedCall() throws Exception {
     deploy("ebb", 2);
-    try (SteadyLoad steady = new SteadyLoad(api, "/function/ebb" + SLEEP, 2, 2_000)) {
-      try (SteadyLoad burst = new SteadyLoad(api, "/function/ebb" + SLEEP, 10, 2_000)) {
+    try (SteadyLoad steady = new SteadyLoad(NODE.api(), "/function/ebb" + SLEEP, 2, 2_000)) {
+      try (SteadyLoad burst = new SteadyLoad(NODE.api(), "/function/ebb" + SLEEP, 10, 2_000)) {
         await().atMost(Duration.ofSeconds(60)).until(() -> available("ebb") >= 3);
         burst.stop();
         assertThat(burst.failures()).as("every burst call answered 200").isEmpty();
@@ -81,7 +65,7 @@ class ScaleDownIT {
   @Test
   void scaleFunctionDownUnderSteadyLoadDrainsWithoutAFailedCall() throws Exception {
     deploy("steady", 10); // 3 clients / 9 per replica: the autoscaler wants 1
-    try (SteadyLoad load = new SteadyLoad(api, "/function/steady" + SLEEP, 3, 2_000)) {
+    try (SteadyLoad load = new SteadyLoad(NODE.api(), "/function/steady" + SLEEP, 3, 2_000)) {
       scale("steady", 3);
       await().atMost(Duration.ofSeconds(30)).until(() -> available("steady") == 3);
       long atThree = load.succeeded();
@@ -97,10 +81,11 @@ class ScaleDownIT {
 
   static void scale(String name, int replicas) throws Exception {
     HttpResponse<String> r =
-        api.system(
-            "POST",
-            "/system/scale-function/" + name,
-            "{\"serviceName\":\"" + name + "\",\"replicas\":" + replicas + "}");
+        NODE.api()
+            .system(
+                "POST",
+                "/system/scale-function/" + name,
+                "{\"serviceName\":\"" + name + "\",\"replicas\":" + replicas + "}");
     assertThat(r.statusCode()).as(r.body()).isIn(200, 202);
   }
 }

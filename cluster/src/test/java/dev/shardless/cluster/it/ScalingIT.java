@@ -5,12 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Autoscaling on a real node with the default autoscaler settings: real gateway, real probe
@@ -21,23 +18,11 @@ class ScalingIT {
   private static final int MAX_ROUNDS = 600; // 12 × 600 × 200 ms: a bound, never reached
   private static final String SLEEP = "/sleep?ms=200";
 
-  @TempDir static Path dir;
-  static NodeProcess node;
-  static Api api;
-
-  @BeforeAll
-  static void startNode() throws Exception {
-    node = new NodeProcess(dir.resolve("data")).start();
-    api = new Api(node);
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
+  @RegisterExtension static final RunningNode NODE = new RunningNode();
 
   static void deploy(String name, String labels) throws Exception {
-    HttpResponse<String> r = api.system("POST", "/system/functions", Api.probe(name, "", labels));
+    HttpResponse<String> r =
+        NODE.api().system("POST", "/system/functions", Api.probe(name, "", labels));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     await()
         .atMost(Duration.ofSeconds(30))
@@ -45,7 +30,7 @@ class ScalingIT {
   }
 
   static JsonNode status(String name) throws Exception {
-    HttpResponse<String> r = api.system("GET", "/system/function/" + name, null);
+    HttpResponse<String> r = NODE.api().system("GET", "/system/function/" + name, null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return Api.json(r);
   }
@@ -68,8 +53,9 @@ class ScalingIT {
             4,
             ",\"com.openfaas.scale.zero\":\"true\",\"com.openfaas.scale.zero-duration\":\"20s\""));
     long loadEnded;
-    try (ReplicaWatch watch = new ReplicaWatch(api, "burst");
-        SteadyLoad load = new SteadyLoad(api, "/function/burst" + SLEEP, CLIENTS, MAX_ROUNDS)) {
+    try (ReplicaWatch watch = new ReplicaWatch(NODE.api(), "burst");
+        SteadyLoad load =
+            new SteadyLoad(NODE.api(), "/function/burst" + SLEEP, CLIENTS, MAX_ROUNDS)) {
       long started = System.nanoTime();
       await()
           .atMost(Duration.ofSeconds(60))
@@ -105,7 +91,7 @@ class ScalingIT {
     assertThat(status("burst").get("replicas").asInt()).isZero();
 
     long cold = System.nanoTime();
-    HttpResponse<String> wake = api.invoke("GET", "/function/burst" + SLEEP, null);
+    HttpResponse<String> wake = NODE.api().invoke("GET", "/function/burst" + SLEEP, null);
     assertThat(wake.statusCode()).as(wake.body()).isEqualTo(200);
     System.out.printf(
         "ScalingIT: scale from zero answered in %d ms%n", (System.nanoTime() - cold) / 1_000_000);
@@ -117,8 +103,8 @@ class ScalingIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> status("pinned").get("availableReplicas").asInt() == 2);
-    try (ReplicaWatch watch = new ReplicaWatch(api, "pinned");
-        SteadyLoad load = new SteadyLoad(api, "/function/pinned" + SLEEP, CLIENTS, 25)) {
+    try (ReplicaWatch watch = new ReplicaWatch(NODE.api(), "pinned");
+        SteadyLoad load = new SteadyLoad(NODE.api(), "/function/pinned" + SLEEP, CLIENTS, 25)) {
       await().atMost(Duration.ofSeconds(120)).until(load::finished);
       load.stop();
       assertThat(load.failures()).as("every call answered 200").isEmpty();
