@@ -10,7 +10,12 @@ SECS="${2:-60}"
 PORT_GW="${BENCH_GATEWAY_PORT:-18080}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/shardless-idle.XXXXXX")"
 NODE_PID=""
-cleanup() { [ -n "$NODE_PID" ] && pkill -TERM -P "$NODE_PID" 2>/dev/null; kill "$NODE_PID" 2>/dev/null; wait 2>/dev/null || true; }
+# The launcher execs the node's JVM, so NODE_PID is the node itself. Every step may fail harmlessly
+# (already gone): none may end the trap early under set -e.
+cleanup() {
+  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT
 GW="http://127.0.0.1:$PORT_GW"
 

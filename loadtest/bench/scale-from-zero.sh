@@ -10,7 +10,10 @@ N="${1:-30}"
 PORT_GW="${BENCH_GATEWAY_PORT:-18080}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/shardless-s0.XXXXXX")"
 NODE_PID=""
-cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; wait 2>/dev/null || true; }
+cleanup() {
+  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT
 FN="$ROOT/examples/python-hello/handler.py"
 # The real interpreter, for the function and for the direct baseline alike: "python3" on PATH may
