@@ -19,6 +19,8 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
+# shellcheck source=loadtest/bench/node.sh
+. "$ROOT/loadtest/bench/node.sh"
 
 need() {
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -29,22 +31,15 @@ need() {
 need wrk wrk
 need nginx nginx
 
-# ./shardless run below builds first when a source changed.
 
 # Direct backend: the same function script, started by hand on a known port.
 PORT="$DIRECT_PORT" sh "$ROOT/loadtest/bench/nginx-function.sh" >"$WORK/direct.log" 2>&1 &
 PIDS+=($!)
 
 # The gateway: a node with the function deployed as one pinned replica.
-SHARDLESS_HTTP_PORT="$GW_PORT" SHARDLESS_HTTP_HOST=127.0.0.1 SHARDLESS_DATA_DIR="$WORK/data" \
-  SHARDLESS_EXAMPLES=false SHARDLESS_ADMIN_PASSWORD=bench SHARDLESS_LOG_LEVEL=WARN \
-  SHARDLESS_JAVA_OPTS="-XX:+UseParallelGC -Xms2g -Xmx2g" \
-  "$ROOT/shardless" run >"$WORK/node.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$GW_PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+start_node "$GW_PORT" "$WORK/data" "$WORK/node.log" \
+  SHARDLESS_JAVA_OPTS="-XX:+UseParallelGC -Xms2g -Xmx2g"
+PIDS+=("$NODE_PID")
 curl -fs -u admin:bench -X POST "http://127.0.0.1:$GW_PORT/system/functions" -d "{
   \"service\": \"bench-nginx\", \"image\": \"bench/nginx\",
   \"envProcess\": \"sh $ROOT/loadtest/bench/nginx-function.sh\",

@@ -9,24 +9,13 @@ N="${1:-10000}"
 SECS="${2:-60}"
 PORT_GW="${BENCH_GATEWAY_PORT:-18080}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/shardless-idle.XXXXXX")"
-NODE_PID=""
-# The launcher execs the node's JVM, so NODE_PID is the node itself. Every step may fail harmlessly
-# (already gone): none may end the trap early under set -e.
-cleanup() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; fi
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+# shellcheck source=loadtest/bench/node.sh
+. "$ROOT/loadtest/bench/node.sh"
+trap 'stop_node; wait 2>/dev/null || true' EXIT
 GW="http://127.0.0.1:$PORT_GW"
 
-# ./shardless run below builds first when a source changed.
-SHARDLESS_HTTP_PORT="$PORT_GW" SHARDLESS_HTTP_HOST=127.0.0.1 SHARDLESS_DATA_DIR="$WORK/data" \
-  SHARDLESS_EXAMPLES=false SHARDLESS_ADMIN_PASSWORD=bench SHARDLESS_LOG_LEVEL=WARN \
-  "$ROOT/shardless" run >"$WORK/node.log" 2>&1 &
-NODE_PID=$!
-until curl -fs "$GW/healthz" >/dev/null 2>&1; do sleep 0.2; done
-JVM=$(pgrep -f "dev.shardless.cluster.Main" | while read -r p; do
-  grep -qz "SHARDLESS_DATA_DIR=$WORK/data" "/proc/$p/environ" 2>/dev/null && echo "$p"; done | head -1)
+start_node "$PORT_GW" "$WORK/data" "$WORK/node.log"
+JVM=$NODE_PID
 
 start=$(date +%s)
 python3 - "$GW" "$N" <<'PY'

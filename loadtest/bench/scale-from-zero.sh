@@ -9,12 +9,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 N="${1:-30}"
 PORT_GW="${BENCH_GATEWAY_PORT:-18080}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/shardless-s0.XXXXXX")"
-NODE_PID=""
-cleanup() {
-  if [ -n "$NODE_PID" ]; then kill "$NODE_PID" 2>/dev/null || true; fi
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+# shellcheck source=loadtest/bench/node.sh
+. "$ROOT/loadtest/bench/node.sh"
+trap 'stop_node; wait 2>/dev/null || true' EXIT
 FN="$ROOT/examples/python-hello/handler.py"
 # The real interpreter, for the function and for the direct baseline alike: "python3" on PATH may
 # be a version-manager shim (pyenv's costs about 80 ms per start on the reference machine) that a
@@ -23,12 +20,7 @@ PY="$(python3 -c 'import sys; print(sys.executable)')"
 AUTH=(-u admin:bench)
 GW="http://127.0.0.1:$PORT_GW"
 
-# ./shardless run below builds first when a source changed.
-SHARDLESS_HTTP_PORT="$PORT_GW" SHARDLESS_HTTP_HOST=127.0.0.1 SHARDLESS_DATA_DIR="$WORK/data" \
-  SHARDLESS_EXAMPLES=false SHARDLESS_ADMIN_PASSWORD=bench SHARDLESS_LOG_LEVEL=WARN \
-  "$ROOT/shardless" run >"$WORK/node.log" 2>&1 &
-NODE_PID=$!
-until curl -fs "$GW/healthz" >/dev/null 2>&1; do sleep 0.2; done
+start_node "$PORT_GW" "$WORK/data" "$WORK/node.log"
 curl -fs "${AUTH[@]}" "$GW/system/functions" -d "{\"service\":\"cold\",\"image\":\"bench/cold\",
   \"envProcess\":\"$PY $FN\",\"envVars\":{\"mode\":\"http\"},
   \"labels\":{\"com.openfaas.scale.min\":\"0\",\"com.openfaas.scale.max\":\"1\"}}" >/dev/null

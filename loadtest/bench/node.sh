@@ -1,0 +1,27 @@
+# Sourced by the benchmarks: one Shardless node per benchmark, started the same way everywhere.
+# Needs ROOT (the repository). Call stop_node from the benchmark's EXIT trap.
+
+# start_node PORT DATA_DIR LOG [VAR=VALUE ...]: starts a node on 127.0.0.1:PORT with extra
+# settings, waits until it answers (bounded: the first start may build for minutes), and sets
+# NODE_PID. The launcher execs the node's JVM, so NODE_PID is the JVM itself.
+start_node() {
+  local port=$1 data=$2 log=$3
+  shift 3
+  env SHARDLESS_HTTP_PORT="$port" SHARDLESS_HTTP_HOST=127.0.0.1 SHARDLESS_DATA_DIR="$data" \
+    SHARDLESS_EXAMPLES=false SHARDLESS_ADMIN_PASSWORD=bench SHARDLESS_LOG_LEVEL=WARN "$@" \
+    "$ROOT/shardless" run >"$log" 2>&1 &
+  NODE_PID=$!
+  for _ in $(seq 1 3000); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$NODE_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "the node did not start; the end of its log:" >&2
+  tail -20 "$log" >&2
+  return 1
+}
+
+# stop_node: stops the node if one was started; harmless when it is already gone.
+stop_node() {
+  if [ -n "${NODE_PID:-}" ]; then kill "$NODE_PID" 2>/dev/null || true; fi
+}
