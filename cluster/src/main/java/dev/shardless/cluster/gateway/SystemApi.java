@@ -13,8 +13,6 @@ import dev.shardless.scheduler.model.FieldError;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
-import dev.shardless.scheduler.model.FunctionSpecValidator;
-import dev.shardless.scheduler.policy.keepalive.KeepAlivePolicies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -222,16 +220,7 @@ final class SystemApi extends AllDirectives {
     JsonNode json = FunctionJson.parse(body);
     FunctionSpec spec = FunctionJson.readDeployment(json, namespaces.get(0));
     namespaceOrThrow(spec.id().namespace());
-    List<FieldError> errors =
-        new ArrayList<>(FunctionSpecValidator.validate(spec, requireEnvProcess));
-    // The keep-alive labels are checked here: the validator's package cannot reach the policies.
-    if (KeepAlivePolicies.fromLabels(spec.labels()) instanceof KeepAlivePolicies.Invalid bad) {
-      for (FieldError e : bad.errors()) {
-        if (errors.stream().noneMatch(known -> known.field().equals(e.field()))) {
-          errors.add(e);
-        }
-      }
-    }
+    List<FieldError> errors = SpecChecks.problems(spec, requireEnvProcess);
     if (!errors.isEmpty()) {
       throw new BadRequest(errors);
     }

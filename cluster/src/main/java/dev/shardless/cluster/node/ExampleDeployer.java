@@ -2,10 +2,10 @@ package dev.shardless.cluster.node;
 
 import dev.shardless.cluster.gateway.BadRequest;
 import dev.shardless.cluster.gateway.FunctionJson;
+import dev.shardless.cluster.gateway.SpecChecks;
 import dev.shardless.persistence.registry.RegistryCatalog;
 import dev.shardless.scheduler.model.FieldError;
 import dev.shardless.scheduler.model.FunctionSpec;
-import dev.shardless.scheduler.model.FunctionSpecValidator;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,7 @@ final class ExampleDeployer {
           Files.readString(file, StandardCharsets.UTF_8)
               .replace("{{dir}}", folder.toAbsolutePath().toString());
       FunctionSpec spec = FunctionJson.readDeployment(FunctionJson.parse(json), namespace);
-      List<FieldError> errors = FunctionSpecValidator.validate(spec, requireEnvProcess);
+      List<FieldError> errors = SpecChecks.problems(spec, requireEnvProcess);
       if (!errors.isEmpty()) {
         log.warn("Example {} skipped: {}", file, new BadRequest(errors).getMessage());
         return null;
