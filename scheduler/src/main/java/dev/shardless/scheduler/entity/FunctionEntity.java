@@ -161,6 +161,14 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    */
   public record Scale(int replicas, ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * The function's async queue has {@code pending} jobs queued and not yet dispatched (bounded by
+   * its async cap). Sent when it changes and every second while non-zero, since a new incarnation
+   * of this entity starts at 0: the backlog is scaling demand and keeps the function from idling to
+   * zero.
+   */
+  public record AsyncBacklog(int pending) implements Command {}
+
   /** Ask for the runtime status (replicas, invocation count). */
   public record GetStatus(ActorRef<RuntimeStatus> replyTo) implements Command {}
 
@@ -348,6 +356,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   /** True while the autoscaler's timer runs. */
   private boolean ticking;
 
+  /** The last {@link AsyncBacklog} reported. */
+  private int asyncPending;
+
   private int replicaCounter;
   private int startFailures;
   private boolean backoffPending;
@@ -396,6 +407,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
         .onMessage(CheckDrains.class, this::onCheckDrains)
         .onMessage(EvaluateScale.class, this::onEvaluateScale)
         .onMessage(StartPrewarm.class, this::onStartPrewarm)
+        .onMessage(AsyncBacklog.class, this::onAsyncBacklog)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(GetScaling.class, this::onGetScaling)
         .onMessage(Scale.class, this::onScale)
@@ -425,7 +437,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
             SWEEP_TIMER, ExpireBuffered.INSTANCE, settings.expireInterval());
         sweeping = true;
       }
-      if (ScalingPolicy.demandExceeds(scaling, desired, table.totalInFlight(), buffer.size())) {
+      if (ScalingPolicy.demandExceeds(
+          scaling, desired, table.totalInFlight(), buffer.size() + asyncPending)) {
         autoscale("buffer grew");
       }
     } else if (d instanceof RouteDecision.Reject r) {
@@ -616,7 +629,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    */
   private void autoscale(String trigger) {
     if (scaling.pinned()) {
-      if (desired == 0 && !buffer.isEmpty()) {
+      if (desired == 0 && (!buffer.isEmpty() || asyncPending > 0)) {
         setDesired(1, true, "scale from zero: a request is waiting");
       }
     } else {
@@ -658,9 +671,29 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
         pendingAsync());
   }
 
-  /** Async jobs waiting for this function: none until async invocations exist (issue 4). */
+  /** Async jobs queued for this function and not yet dispatched, as its queue last reported. */
   private int pendingAsync() {
-    return 0;
+    return asyncPending;
+  }
+
+  /**
+   * A growing backlog is demand: evaluate when it wakes the function from zero or asks for more
+   * replicas than wanted. A drained one may end the activity (keep-alive).
+   */
+  private Behavior<Command> onAsyncBacklog(AsyncBacklog m) {
+    int before = asyncPending;
+    asyncPending = Math.max(0, m.pending());
+    if (asyncPending > before
+        && ScalingPolicy.demandExceeds(
+            scaling, desired, table.totalInFlight(), buffer.size() + asyncPending)) {
+      if (desired == 0) {
+        noteCall();
+      }
+      autoscale("async backlog " + asyncPending);
+    } else if (asyncPending == 0 && before > 0) {
+      noteQuiet();
+    }
+    return this;
   }
 
   /**

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param completions calls completed since the entity started (a counter; rates come from its
  *     differences)
  * @param lastStarted when the last lease was granted, or when the entity started if none was
- * @param pendingAsync async jobs waiting for this function (issue 4; 0 until then): never go to
- *     zero while any wait
+ * @param pendingAsync async jobs queued for this function and not yet dispatched (bounded by the
+ *     function's async cap): demand like buffered requests, and never go to zero while any wait
  */
 public record LoadSnapshot(
     Instant at,
@@ -43,6 +43,11 @@ public record LoadSnapshot(
               + ", pendingAsync "
               + pendingAsync);
     }
+  }
+
+  /** Requests and async jobs waiting for a slot: the demand a replica would serve next. */
+  public int waiting() {
+    return buffered + pendingAsync;
   }
 
   /** True when a call is in flight, buffered, or an async job waits: never zero then. */

@@ -14,16 +14,18 @@ import java.util.Objects;
  * zero only when idle. Pure: time, observations and memory come in, a decision and the next memory
  * go out.
  *
- * <p><b>Load.</b> {@code capacity}: calls in flight plus buffered. {@code rps}: completions per
- * second over the window plus the buffered requests (a waiting request counts as one request per
- * second). A replica takes {@code e = target × target-proportion} of it, so a load {@code L} asks
- * for {@code ceil(L / e)} replicas.
+ * <p><b>Load.</b> {@code capacity}: calls in flight plus waiting. {@code rps}: completions per
+ * second over the window plus the waiting requests (a waiting request counts as one request per
+ * second). Waiting is the buffered requests plus the async jobs queued and not yet dispatched
+ * ({@link LoadSnapshot#waiting}), so an async backlog is demand like a sync burst. A replica takes
+ * {@code e = target × target-proportion} of it, so a load {@code L} asks for {@code ceil(L / e)}
+ * replicas.
  *
  * <p><b>Rules, in order.</b>
  *
  * <ol>
  *   <li>{@code min == max}: {@link ScaleReason#PINNED} hold.
- *   <li>At zero (desired 0): buffered requests ask for {@code ceil(buffered / e)} replicas at once
+ *   <li>At zero (desired 0): waiting requests ask for {@code ceil(waiting / e)} replicas at once
  *       ({@link ScaleReason#BURST_FROM_ZERO}, and panic starts); else hold.
  *   <li>{@code zero=true}, nothing in flight, buffered or pending, and the {@link IdleRule} says so
  *       (fixed: {@code zero-duration} since the last started call) → 0.
@@ -102,24 +104,24 @@ public final class ScalingPolicy {
   }
 
   private Outcome fromZero(ScalingState state, LoadSnapshot now, ScalingSpec spec) {
-    if (now.buffered() == 0) {
+    if (now.waiting() == 0) {
       return new Outcome(
           new ScaleDecision.Hold(ScaleReason.IDLE_AT_ZERO, "at zero, nothing waiting"), state);
     }
-    int n = bound(replicasFor(now.buffered(), perReplica(spec)), spec);
-    Observation o = new Observation(now.at(), now.inFlight(), now.buffered(), now.completions(), n);
+    int n = bound(replicasFor(now.waiting(), perReplica(spec)), spec);
+    Observation o = new Observation(now.at(), now.inFlight(), now.waiting(), now.completions(), n);
     return new Outcome(
         new ScaleDecision.ScaleTo(
             n,
             ScaleReason.BURST_FROM_ZERO,
-            now.buffered() + " waiting at zero, " + fmt(perReplica(spec)) + " per replica"),
+            now.waiting() + " waiting at zero, " + fmt(perReplica(spec)) + " per replica"),
         state.next(List.of(o), now.at()));
   }
 
   private Outcome windowed(ScalingState state, LoadSnapshot now, ScalingSpec spec) {
     Instant t = now.at();
     List<Observation> kept = trim(state.history(), t);
-    Observation cur = new Observation(t, now.inFlight(), now.buffered(), now.completions(), 0);
+    Observation cur = new Observation(t, now.inFlight(), now.waiting(), now.completions(), 0);
     List<Observation> all = new ArrayList<>(kept);
     all.add(cur);
     double e = perReplica(spec);
@@ -238,14 +240,14 @@ public final class ScalingPolicy {
 
   private double nowLoad(List<Observation> all, LoadSnapshot now, ScalingSpec.LoadType type) {
     if (type == ScalingSpec.LoadType.CAPACITY) {
-      return now.inFlight() + now.buffered();
+      return now.inFlight() + now.waiting();
     }
     Instant from = now.at().minus(settings.panicWindow());
     int first = all.size() - 1;
     while (first > 0 && all.get(first - 1).at().isAfter(from)) {
       first--;
     }
-    return rate(all.get(first), all.get(all.size() - 1)) + now.buffered();
+    return rate(all.get(first), all.get(all.size() - 1)) + now.waiting();
   }
 
   /** Completions per second between two observations; 0 when they are at the same time. */

@@ -107,6 +107,35 @@ class FunctionEntityAutoscaleTest extends EntityHarness {
   }
 
   @Test
+  void anAsyncBacklogWakesTheFunctionFromZeroAndKeepsItUp() {
+    ActorRef<Command> entity = spawn(record(1, Map.of(), withZero(capacity(0, 10), "1s")));
+    assertEquals(0, status(entity).desiredReplicas());
+    entity.tell(new FunctionEntity.AsyncBacklog(9));
+    assertEquals(5, status(entity).desiredReplicas(), "9 waiting jobs / 1.8 per replica");
+    assertEquals("BURST_FROM_ZERO", scaling(entity).recentChanges().get(0).reason());
+    for (int i = 0; i < 5; i++) {
+      readyNext();
+    }
+    ticks(entity, 30);
+    assertTrue(
+        status(entity).desiredReplicas() > 0, "jobs still wait: never idle to zero meanwhile");
+    entity.tell(new FunctionEntity.AsyncBacklog(0));
+    ticks(entity, 30);
+    assertEquals(0, status(entity).desiredReplicas(), "backlog drained: idle to zero");
+  }
+
+  @Test
+  void anAsyncBacklogWakesAPinnedFunctionFromZero() {
+    ActorRef<Command> entity = spawn(record(1, Map.of(), scale(2, 2)));
+    readyNext();
+    readyNext();
+    entity.tell(new FunctionEntity.Scale(0, doneProbe().ref()));
+    assertEquals(0, status(entity).desiredReplicas());
+    entity.tell(new FunctionEntity.AsyncBacklog(1));
+    assertEquals(1, status(entity).desiredReplicas());
+  }
+
+  @Test
   void scalesDownAfterTheWindowsDrainingBusyReplicasFirst() {
     ActorRef<Command> entity = spawn(record(1, Map.of(), capacity(1, 4)));
     readyNext();

@@ -31,6 +31,7 @@ class ProtocolSerializationTest extends EntityHarness {
           doneProbe().ref()),
       new Remove(3, doneProbe().ref()),
       new Scale(2, doneProbe().ref()),
+      new FunctionEntity.AsyncBacklog(7),
       new GetStatus(kit.<RuntimeStatus>createTestProbe().ref()),
       new Lease(kit.<FunctionEntity.LeaseReply>createTestProbe().ref()),
       new Release(new ReplicaId("hello-1"), 502, 123_456_789L),

@@ -220,6 +220,32 @@ class ScalingPolicyTest {
   }
 
   @Test
+  void anAsyncBacklogWakesAFunctionFromZeroLikeBufferedRequests() {
+    ScalingPolicy p = new ScalingPolicy(FAST, IdleRule.FIXED);
+    ScalingSpec spec = capacity(0, 20, 2); // 1.8 per replica
+    LoadSnapshot jobsOnly = new LoadSnapshot(T0, 0, 0, 0, 0, 0, T0, 9);
+    assertEquals(
+        new ScaleDecision.ScaleTo(
+            5, ScaleReason.BURST_FROM_ZERO, "9 waiting at zero, 1.80 per replica"),
+        p.decide(ScalingState.EMPTY, jobsOnly, spec).decision());
+    LoadSnapshot mixed = new LoadSnapshot(T0, 0, 0, 0, 3, 0, T0, 6);
+    assertEquals(
+        new ScaleDecision.ScaleTo(
+            5, ScaleReason.BURST_FROM_ZERO, "9 waiting at zero, 1.80 per replica"),
+        p.decide(ScalingState.EMPTY, mixed, spec).decision());
+  }
+
+  @Test
+  void anAsyncBacklogIsDemandAtScale() {
+    ScalingPolicy p = new ScalingPolicy(FAST, IdleRule.FIXED);
+    ScalingSpec spec = capacity(1, 20, 2);
+    LoadSnapshot backlog = new LoadSnapshot(T0, 1, 1, 2, 0, 0, T0, 10);
+    ScaleDecision d = p.decide(ScalingState.EMPTY, backlog, spec).decision();
+    // 2 in flight + 10 waiting jobs = 12 at 1.8 per replica: 7 replicas, a panic (7 >= 2 x 1).
+    assertEquals(new ScaleDecision.ScaleTo(7, ScaleReason.PANIC, d.detail()), d);
+  }
+
+  @Test
   void anOperatorsCountIsNotScaledBelowWithinTheDownWindow() {
     ScalingPolicy p = new ScalingPolicy(FAST, IdleRule.FIXED);
     ScalingSpec spec = capacity(1, 10, 2);
