@@ -1,6 +1,7 @@
 package dev.shardless.cluster.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shardless.persistence.async.AsyncSettings;
 import dev.shardless.persistence.registry.RegistryCatalog;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,15 +14,18 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.japi.function.Function;
 
 /**
- * The HTTP front door. Invocations take a direct path to {@link InvokeHandler} without the routing
- * DSL (it is the hot path); {@code /system/*} goes through {@link SystemApi}'s routes.
+ * The HTTP front door. Invocations take a direct path to {@link InvokeHandler} (sync) or {@link
+ * AsyncHandler} (async) without the routing DSL (the hot paths); {@code /system/*} goes through
+ * {@link SystemApi}'s routes.
  */
 public final class Gateway {
   private static final String FUNCTION_PREFIX = "/function/";
+  private static final String ASYNC_PREFIX = "/async-function/";
   private static final CompletionStage<HttpResponse> HEALTHY =
       CompletableFuture.completedFuture(Responses.text(200, "OK"));
 
   private final InvokeHandler invoke;
+  private final AsyncHandler async;
   private final Function<HttpRequest, CompletionStage<HttpResponse>> routes;
   private final ActorSystem<?> system;
 
@@ -29,12 +33,14 @@ public final class Gateway {
       ActorSystem<?> system,
       RegistryCatalog registry,
       GatewaySettings settings,
+      AsyncSettings asyncSettings,
       AdminCredentials credentials,
       List<String> namespaces,
       boolean requireEnvProcess,
       ObjectNode info) {
     this.system = system;
     this.invoke = new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait());
+    this.async = new AsyncHandler(system, namespaces.get(0), asyncSettings);
     this.routes =
         new SystemApi(system, registry, settings, credentials, namespaces, requireEnvProcess, info)
             .route()
@@ -50,6 +56,9 @@ public final class Gateway {
     String path = request.getUri().path();
     if (path.startsWith(FUNCTION_PREFIX)) {
       return invoke.invoke(request, path.substring(FUNCTION_PREFIX.length()));
+    }
+    if (path.startsWith(ASYNC_PREFIX)) {
+      return async.accept(request, path.substring(ASYNC_PREFIX.length()));
     }
     if (path.equals("/healthz")) {
       request.discardEntityBytes(system);

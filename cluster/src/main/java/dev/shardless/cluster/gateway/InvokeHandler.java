@@ -256,7 +256,7 @@ final class InvokeHandler {
    * The caller's headers minus the hop-by-hop ones, plus {@code X-Forwarded-For}, {@code
    * X-Forwarded-Host} and {@code X-Call-Id}.
    */
-  private static List<HttpHeader> forwardedHeaders(HttpRequest request, String callId) {
+  static List<HttpHeader> forwardedHeaders(HttpRequest request, String callId) {
     List<HttpHeader> out = new ArrayList<>(16);
     String forwardedFor = null;
     String host = null;
@@ -326,7 +326,7 @@ final class InvokeHandler {
     return new UUID(msb, lsb).toString();
   }
 
-  private static String brief(Throwable e) {
+  static String brief(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

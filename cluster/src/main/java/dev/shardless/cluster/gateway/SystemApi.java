@@ -13,6 +13,7 @@ import dev.shardless.scheduler.model.FieldError;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
+import dev.shardless.scheduler.model.FunctionSpecValidator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +46,7 @@ final class SystemApi extends AllDirectives {
   private final List<String> namespaces;
   private final boolean requireEnvProcess;
   private final ObjectNode info;
+  private final AsyncApi async;
 
   SystemApi(
       ActorSystem<?> system,
@@ -63,6 +65,7 @@ final class SystemApi extends AllDirectives {
     this.namespaces = List.copyOf(namespaces);
     this.requireEnvProcess = requireEnvProcess;
     this.info = info;
+    this.async = new AsyncApi(system, settings.askTimeout());
   }
 
   Route route() {
@@ -93,7 +96,90 @@ final class SystemApi extends AllDirectives {
                             () ->
                                 path(
                                     segment(),
-                                    name -> post(() -> withBody(body -> scale(name, body))))))));
+                                    name -> post(() -> withBody(body -> scale(name, body))))),
+                        pathPrefix("async", () -> pathPrefix(segment(), this::asyncRoutes)))));
+  }
+
+  /**
+   * {@code /system/async/{name}[.{namespace}]/…} (Shardless extension): the function must exist;
+   * {@code ?namespace=} works as on the other calls.
+   */
+  private Route asyncRoutes(String function) {
+    return concat(
+        pathEnd(() -> get(() -> withFunction(function, async::status))),
+        path(
+            segment("calls").slash(segment()),
+            callId ->
+                concat(
+                    get(() -> withFunction(function, id -> async.job(id, callId))),
+                    delete(() -> withFunction(function, id -> async.cancel(id, callId))))),
+        path(
+            "dead-letters",
+            () ->
+                get(
+                    () ->
+                        parameterOptional(
+                            "limit",
+                            limit ->
+                                withFunction(
+                                    function,
+                                    id -> async.deadLetters(id, AsyncApi.limit(limit)))))),
+        path(
+            segment("dead-letters").slash("redrive"),
+            () ->
+                post(
+                    () ->
+                        withSizeLimit(
+                            settings.maxSystemBody(),
+                            () ->
+                                entity(
+                                    Unmarshaller.entityToString(),
+                                    body ->
+                                        withFunction(function, id -> async.redrive(id, body)))))));
+  }
+
+  @FunctionalInterface
+  private interface FunctionHandler {
+    CompletionStage<HttpResponse> apply(FunctionId id) throws BadRequest;
+  }
+
+  /**
+   * Resolves {@code name[.namespace]} (or {@code ?namespace=}) to a deployed function, else 404.
+   */
+  private Route withFunction(String function, FunctionHandler handler) {
+    return parameterOptional(
+        "namespace",
+        ns ->
+            completeWithFuture(
+                safely(
+                    () -> {
+                      FunctionId id = functionId(function, ns.orElse(null));
+                      return registry
+                          .lookup(id)
+                          .thenComposeAsync(
+                              found -> {
+                                if (found.isEmpty()) {
+                                  return CompletableFuture.completedFuture(
+                                      notFound(id.name(), id.namespace()));
+                                }
+                                try {
+                                  return handler.apply(id);
+                                } catch (BadRequest e) {
+                                  return CompletableFuture.completedFuture(Responses.badRequest(e));
+                                }
+                              },
+                              ec);
+                    })));
+  }
+
+  private FunctionId functionId(String function, String namespaceParam) throws BadRequest {
+    int dot = function.indexOf('.');
+    String name = dot < 0 ? function : function.substring(0, dot);
+    String namespace = namespaceOrThrow(dot < 0 ? namespaceParam : function.substring(dot + 1));
+    if (!FunctionSpecValidator.isDnsLabel(name)) {
+      throw new BadRequest("name", "'" + name + "' is not a valid function name");
+    }
+    return new FunctionId(namespace, name);
   }
 
   private Route authenticated(java.util.function.Supplier<Route> inner) {

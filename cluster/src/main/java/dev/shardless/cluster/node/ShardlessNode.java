@@ -8,8 +8,13 @@ import dev.shardless.cluster.gateway.AdminCredentials;
 import dev.shardless.cluster.gateway.FunctionJson;
 import dev.shardless.cluster.gateway.Gateway;
 import dev.shardless.cluster.gateway.GatewaySettings;
+import dev.shardless.cluster.gateway.HttpCallbackSender;
+import dev.shardless.cluster.gateway.HttpJobRunner;
 import dev.shardless.invoker.InvokerSettings;
 import dev.shardless.invoker.local.LocalProcessPlatform;
+import dev.shardless.persistence.async.AsyncSettings;
+import dev.shardless.persistence.async.BacklogReporter;
+import dev.shardless.persistence.async.JobQueue;
 import dev.shardless.persistence.journal.JournalConfig;
 import dev.shardless.persistence.registry.FunctionRegistry;
 import dev.shardless.persistence.registry.RegistryCatalog;
@@ -145,11 +150,13 @@ public final class ShardlessNode {
             .withStopMessage(FunctionEntity.Stop.INSTANCE));
 
     ObjectNode info = systemInfo();
+    AsyncSettings asyncSettings = AsyncSettings.fromConfig(system.settings().config());
     Gateway gateway =
         new Gateway(
             system,
             catalog,
             gatewaySettings,
+            asyncSettings,
             credentials,
             node.namespaces(),
             platform.runsEnvProcess(),
@@ -159,6 +166,15 @@ public final class ShardlessNode {
         .thenComposeAsync(
             done -> {
               FunctionRegistry.init(system, entityNotifier(system), clock);
+              JobQueue.init(
+                  system,
+                  asyncSettings,
+                  catalog,
+                  new HttpJobRunner(
+                      system, gatewaySettings.maxLeaseWait(), asyncSettings.maxResult()),
+                  new HttpCallbackSender(system, asyncSettings.callbackTimeout()),
+                  backlogReporter(sharding),
+                  clock);
               List<FunctionSpec> examples =
                   node.examples()
                       ? ExampleDeployer.load(
@@ -194,7 +210,11 @@ public final class ShardlessNode {
             system.executionContext());
   }
 
-  /** Tells the sharded function entities about definitions the registry put in force. */
+  /**
+   * Tells the sharded function entities about definitions the registry put in force, and the async
+   * queues about changes (a queue looks its definition up when it starts, so it is not woken for
+   * every function when a registry recovers).
+   */
   private static RegistryListener entityNotifier(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
     return new RegistryListener() {
@@ -206,12 +226,30 @@ public final class ShardlessNode {
       }
 
       @Override
+      public void changed(FunctionRecord record) {
+        sharding
+            .entityRefFor(JobQueue.TYPE_KEY, record.spec().id().entityId())
+            .tell(new JobQueue.FunctionConfigured(record));
+      }
+
+      @Override
       public void removed(FunctionId id, long version) {
         sharding
             .entityRefFor(FunctionEntity.TYPE_KEY, id.entityId())
             .tell(new FunctionEntity.Remove(version, system.ignoreRef()));
+        sharding
+            .entityRefFor(JobQueue.TYPE_KEY, id.entityId())
+            .tell(new JobQueue.FunctionRemoved(version));
       }
     };
+  }
+
+  /** Passes a queue's backlog to its function's entity, wherever each lives. */
+  private static BacklogReporter backlogReporter(ClusterSharding sharding) {
+    return (function, pending) ->
+        sharding
+            .entityRefFor(FunctionEntity.TYPE_KEY, function.entityId())
+            .tell(new FunctionEntity.AsyncBacklog(pending));
   }
 
   private static ObjectNode systemInfo() {

@@ -198,7 +198,7 @@ public final class FunctionRegistry
         new FunctionRecord(cmd.spec(), state.nextVersion(name), clock.instant());
     return Effect()
         .persist(new FunctionDeployed(record))
-        .thenRun(s -> notifyConfigured(record))
+        .thenRun(s -> notifyChanged(record))
         .thenReply(cmd.replyTo(), s -> new Applied(record));
   }
 
@@ -212,7 +212,7 @@ public final class FunctionRegistry
         new FunctionRecord(cmd.spec(), state.nextVersion(name), current.get().createdAt());
     return Effect()
         .persist(new FunctionUpdated(record))
-        .thenRun(s -> notifyConfigured(record))
+        .thenRun(s -> notifyChanged(record))
         .thenReply(cmd.replyTo(), s -> new Applied(record));
   }
 
@@ -286,6 +286,15 @@ public final class FunctionRegistry
       listener.configured(record);
     } catch (RuntimeException e) {
       context.getLog().error("Registry listener failed on configured {}", record.spec().id(), e);
+    }
+  }
+
+  private void notifyChanged(FunctionRecord record) {
+    notifyConfigured(record);
+    try {
+      listener.changed(record);
+    } catch (RuntimeException e) {
+      context.getLog().error("Registry listener failed on changed {}", record.spec().id(), e);
     }
   }
 

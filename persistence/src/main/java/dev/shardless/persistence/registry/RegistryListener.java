@@ -19,6 +19,13 @@ public interface RegistryListener {
   void configured(FunctionRecord record);
 
   /**
+   * {@code record} was just deployed or updated (after {@link #configured}; never on recovery), for
+   * receivers that only need to hear of changes, such as a function's async queue, which looks its
+   * definition up when it starts and must not be started for every function on recovery.
+   */
+  default void changed(FunctionRecord record) {}
+
+  /**
    * {@code id} was deleted; {@code version} is the version the deletion consumed, higher than the
    * last record's, so it orders after every configuration of the deleted function.
    */
