@@ -1,7 +1,10 @@
 """Test function (HTTP mode): reports what it received and can misbehave on request.
 
 Paths: /sleep?ms=N waits N ms; /crash exits the process mid-request; /stats reports the highest
-concurrency seen; /count streams the body and reports its size; anything else echoes the request.
+concurrency seen; /count streams the body and reports its size; /status?code=N answers N;
+/flaky?fail=N fails (500) the first N calls of each X-Call-Id, then echoes; /work?ms=N appends
+"start <call id>" to $RECORD_FILE, waits N ms, appends "end <call id>" and echoes. Anything else
+echoes the request.
 """
 import json
 import os
@@ -13,6 +16,14 @@ from urllib.parse import urlparse, parse_qs
 lock = threading.Lock()
 current = 0
 highest = 0
+calls_by_id = {}
+
+
+def record(line):
+    path = os.environ.get("RECORD_FILE")
+    if path:
+        with lock, open(path, "a") as f:
+            f.write(line + "\n")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -48,6 +59,19 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(int(query.get("ms", ["100"])[0]) / 1000.0)
         if url.path == "/stats":
             return self.reply({"highest": highest})
+        call_id = self.headers.get("X-Call-Id", "")
+        if url.path == "/status":
+            return self.reply({"callId": call_id}, int(query.get("code", ["500"])[0]))
+        if url.path == "/flaky":
+            with lock:
+                calls_by_id[call_id] = calls_by_id.get(call_id, 0) + 1
+                n = calls_by_id[call_id]
+            if n <= int(query.get("fail", ["1"])[0]):
+                return self.reply({"callId": call_id, "call": n}, 500)
+        if url.path == "/work":
+            record("start " + call_id)
+            time.sleep(int(query.get("ms", ["100"])[0]) / 1000.0)
+            record("end " + call_id)
         self.reply({
             "method": self.command,
             "path": url.path,

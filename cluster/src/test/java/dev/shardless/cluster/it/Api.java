@@ -72,6 +72,18 @@ final class Api {
     return client.send(bounded, HttpResponse.BodyHandlers.ofString());
   }
 
+  /** POSTs {@code body} to {@code /async-function/<path>} with extra headers (name, value, …). */
+  HttpResponse<String> async(String path, String body, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(node.uri("/async-function/" + path))
+            .timeout(CALL_BOUND)
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   URI uri(String path) {
     return node.uri(path);
   }
