@@ -17,6 +17,19 @@ public final class JobQueue {
 
   private JobQueue() {}
 
+  public static org.apache.pekko.actor.typed.ActorRef<
+          org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<Command>>
+      init(
+          org.apache.pekko.actor.typed.ActorSystem<?> system,
+          AsyncSettings settings,
+          dev.shardless.scheduler.port.FunctionCatalog catalog,
+          JobRunner runner,
+          CallbackSender callbacks,
+          BacklogReporter backlog,
+          java.time.Clock clock) {
+    throw new UnsupportedOperationException("stub");
+  }
+
   /** Everything the queue understands. */
   public sealed interface Command extends CborSerializable {}
 
