@@ -2,6 +2,7 @@ package dev.shardless.persistence.async;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.shardless.scheduler.model.RetrySchedule;
 import java.time.Duration;
 
 /**
@@ -41,13 +42,16 @@ public record AsyncSettings(
    */
   public record Backoff(int attempts, Duration initialDelay, Duration maxDelay) {
     public Backoff {
-      if (attempts < 1) {
-        throw new IllegalArgumentException("attempts must be >= 1, was " + attempts);
-      }
-      if (initialDelay.isNegative() || maxDelay.compareTo(initialDelay) < 0) {
-        throw new IllegalArgumentException(
-            "need 0 <= initial delay <= max delay, was " + initialDelay + " and " + maxDelay);
-      }
+      schedule(attempts, initialDelay, maxDelay); // validates, with the schedule's messages
+    }
+
+    /** The same schedule, as the scheduler's retry policy takes it. */
+    public RetrySchedule schedule() {
+      return schedule(attempts, initialDelay, maxDelay);
+    }
+
+    private static RetrySchedule schedule(int attempts, Duration initial, Duration max) {
+      return new RetrySchedule(attempts, initial, max);
     }
   }
 

@@ -1,15 +1,28 @@
 package dev.shardless.persistence.async;
 
+import dev.shardless.persistence.RememberedEntities;
 import dev.shardless.scheduler.CborSerializable;
+import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
+import dev.shardless.scheduler.port.FunctionCatalog;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
- * One function's durable async job queue (sharded by the function's entity id). Protocol only in
- * this step; the behaviour follows.
+ * One function's durable async job queue: an event-sourced entity, sharded by the function's entity
+ * id ({@code namespace/name}), persistence id {@code async-queue|namespace/name}. The protocol is
+ * here; the behaviour is {@link QueueBehavior}, whose Javadoc says how jobs are accepted, batched,
+ * dispatched, retried, called back and recovered, and what a restart loses.
  */
 public final class JobQueue {
   public static final EntityTypeKey<Command> TYPE_KEY =
@@ -17,17 +30,61 @@ public final class JobQueue {
 
   private JobQueue() {}
 
-  public static org.apache.pekko.actor.typed.ActorRef<
-          org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<Command>>
-      init(
-          org.apache.pekko.actor.typed.ActorSystem<?> system,
-          AsyncSettings settings,
-          dev.shardless.scheduler.port.FunctionCatalog catalog,
-          JobRunner runner,
-          CallbackSender callbacks,
-          BacklogReporter backlog,
-          java.time.Clock clock) {
-    throw new UnsupportedOperationException("stub");
+  /**
+   * The queue of {@code function}: recovers its jobs from the journal, looks the function up in
+   * {@code catalog} (commands wait meanwhile), then runs jobs through {@code runner}, delivers
+   * callbacks through {@code callbacks} and reports its backlog to {@code backlog}. {@code clock}
+   * stamps events and decides when retries and callbacks are due.
+   */
+  public static Behavior<Command> create(
+      FunctionId function,
+      AsyncSettings settings,
+      FunctionCatalog catalog,
+      JobRunner runner,
+      CallbackSender callbacks,
+      BacklogReporter backlog,
+      Clock clock) {
+    QueueBehavior.Wiring wiring =
+        new QueueBehavior.Wiring(function, settings, catalog, runner, callbacks, backlog, clock);
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new QueueBehavior(ctx, timers, wiring)));
+  }
+
+  /** {@code async-queue|<namespace>/<name>}. */
+  public static PersistenceId persistenceIdOf(FunctionId function) {
+    return PersistenceId.of(TYPE_KEY.name(), function.entityId());
+  }
+
+  /**
+   * Starts sharding of the queues on this node; send to a queue with the function's {@link
+   * FunctionId#entityId()}. Entities are remembered (in the journal, like the function registry's),
+   * so after a node or cluster restart every queue that ever started comes back by itself and
+   * resumes its unfinished jobs and callbacks; remembered entities are never passivated. A queue
+   * stops on hand-off with {@link Stop}.
+   */
+  public static ActorRef<ShardingEnvelope<Command>> init(
+      ActorSystem<?> system,
+      AsyncSettings settings,
+      FunctionCatalog catalog,
+      JobRunner runner,
+      CallbackSender callbacks,
+      BacklogReporter backlog,
+      Clock clock) {
+    return ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                    TYPE_KEY,
+                    ctx ->
+                        create(
+                            FunctionId.fromEntityId(ctx.getEntityId()),
+                            settings,
+                            catalog,
+                            runner,
+                            callbacks,
+                            backlog,
+                            clock))
+                .withStopMessage(Stop.INSTANCE)
+                .withSettings(RememberedEntities.settings(system)));
   }
 
   /** Everything the queue understands. */
@@ -114,6 +171,10 @@ public final class JobQueue {
    * @param retries attempts after the first (all incarnations)
    * @param callbackFailures callbacks given up (all incarnations)
    * @param oldestWaitingEpochMillis acceptance time of the oldest unfinished job, 0 when none
+   * @param cancelled jobs cancelled (all incarnations)
+   * @param reruns attempts started again because a restart interrupted them (all incarnations)
+   * @param writes journal writes (batches) of this incarnation
+   * @param eventsWritten events in those writes: {@code eventsWritten / writes} is the batch size
    */
   public record QueueStatus(
       int queued,
@@ -125,6 +186,47 @@ public final class JobQueue {
       long failed,
       long retries,
       long callbackFailures,
-      long oldestWaitingEpochMillis)
+      long oldestWaitingEpochMillis,
+      long cancelled,
+      long reruns,
+      long writes,
+      long eventsWritten)
       implements CborSerializable {}
+
+  // ---- Internal messages: sent only by the queue to itself (never over the network). ----
+
+  /** Write what is buffered as one batch, then dispatch. */
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** Attempt {@code attempt} of job {@code callId} ended (from the runner, via pipeToSelf). */
+  record AttemptDone(String callId, int attempt, AttemptOutcome outcome) implements Command {}
+
+  /** Delivery attempt {@code attempt} of job {@code callId}'s callback ended. */
+  record CallbackDone(String callId, int attempt, CallbackSender.CallbackOutcome outcome)
+      implements Command {}
+
+  /** A retry or a callback delivery is due. */
+  enum Wake implements Command {
+    INSTANCE
+  }
+
+  /** Time to report the backlog again (the function's entity forgets it when it restarts). */
+  enum ReportBacklog implements Command {
+    INSTANCE
+  }
+
+  /** The catalog answered: the definition, none, or a failure. */
+  record LookedUp(Optional<FunctionRecord> record, Throwable failure) implements Command {}
+
+  /** The catalog did not answer within {@code shardless.async.ask-timeout}. */
+  enum LookupTimedOut implements Command {
+    INSTANCE
+  }
+
+  /** Time to ask the catalog again after a failure. */
+  enum RetryLookup implements Command {
+    INSTANCE
+  }
 }

@@ -1,5 +1,6 @@
 package dev.shardless.persistence.registry;
 
+import dev.shardless.persistence.RememberedEntities;
 import dev.shardless.scheduler.CborSerializable;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
@@ -12,7 +13,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -154,15 +154,10 @@ public final class FunctionRegistry
    */
   public static ActorRef<ShardingEnvelope<Command>> init(
       ActorSystem<?> system, RegistryListener listener, Clock clock) {
-    ClusterShardingSettings settings =
-        ClusterShardingSettings.create(system)
-            .withRememberEntities(true)
-            .withRememberEntitiesStoreMode(
-                ClusterShardingSettings.rememberEntitiesStoreModeEventSourced());
     return ClusterSharding.get(system)
         .init(
             Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), listener, clock))
-                .withSettings(settings));
+                .withSettings(RememberedEntities.settings(system)));
   }
 
   @Override

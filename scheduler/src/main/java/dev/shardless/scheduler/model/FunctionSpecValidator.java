@@ -1,5 +1,6 @@
 package dev.shardless.scheduler.model;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,6 +64,7 @@ public final class FunctionSpecValidator {
     }
     validateEnv(spec.envVars(), errors);
     validateScaling(spec.labels(), errors);
+    validateAsync(spec.labels(), errors);
     return errors;
   }
 
@@ -142,6 +144,46 @@ public final class FunctionSpecValidator {
               "labels." + ScalingSpec.ZERO_DURATION,
               "must be a duration like '30s' or '15m', was '" + zeroDuration + "'"));
     }
+  }
+
+  /** The {@link AsyncSpec} labels: retry attempts and waits, the async concurrency cap. */
+  private static void validateAsync(Map<String, String> labels, List<FieldError> errors) {
+    intLabel(labels, AsyncSpec.RETRY_ATTEMPTS, 1, errors);
+    intLabel(labels, AsyncSpec.MAX_CONCURRENCY, 1, errors);
+    Duration min = positiveDurationLabel(labels, AsyncSpec.RETRY_MIN_WAIT, errors);
+    Duration max = positiveDurationLabel(labels, AsyncSpec.RETRY_MAX_WAIT, errors);
+    if (min != null && max != null && min.compareTo(max) > 0) {
+      errors.add(
+          new FieldError(
+              "labels." + AsyncSpec.RETRY_MIN_WAIT,
+              "must not exceed "
+                  + AsyncSpec.RETRY_MAX_WAIT
+                  + " ("
+                  + labels.get(AsyncSpec.RETRY_MIN_WAIT).trim()
+                  + " > "
+                  + labels.get(AsyncSpec.RETRY_MAX_WAIT).trim()
+                  + ")"));
+    }
+  }
+
+  /**
+   * Parses a duration label that must be above zero (a zero wait would retry at once, forever
+   * doubling nothing); records an error if not.
+   */
+  private static Duration positiveDurationLabel(
+      Map<String, String> labels, String key, List<FieldError> errors) {
+    String v = labels.get(key);
+    if (v == null) {
+      return null;
+    }
+    Duration d = GoDuration.parse(v).orElse(null);
+    if (d == null || d.isZero()) {
+      errors.add(
+          new FieldError(
+              "labels." + key, "must be a duration > 0 like '500ms' or '2s', was '" + v + "'"));
+      return null;
+    }
+    return d;
   }
 
   /** Parses an integer label that must be at least {@code floor}; records an error if not. */
