@@ -149,7 +149,7 @@ public final class CassandraServer implements AutoCloseable {
 
   /**
    * A new driver session to this server (datacenter {@value #DATACENTER}) for plain CQL; close it.
-   * It loads no schema or token metadata, which halves its connect time.
+   * It loads no schema or token metadata, and closes without Netty's 2 s quiet period.
    */
   public CqlSession connect() {
     return CqlSession.builder()
@@ -160,6 +160,8 @@ public final class CassandraServer implements AutoCloseable {
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
                 .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
                 .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false)
+                .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+                .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
                 .build())
         .build();
   }
