@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  * cassandra} (docs/operations.md) on a free CQL port, data in a fresh folder under {@code target/}
  * (deleted on close), output in {@code target/cassandra-<port>.log}.
  *
- * <p>Most tests share one server per JVM: {@link #shared()} starts it on first use (about 6-8 s and
- * 1 GB of RSS, so once rather than per class) and a shutdown hook stops it; give each test its own
- * keyspace prefix instead of its own server. With {@code SHARDLESS_TEST_CASSANDRA=host:port} in the
- * environment, {@link #shared()} uses that server and starts none. {@link #start()} gives a private
- * server to close with {@link #close()}.
+ * <p>Most tests share one server per JVM: {@link #shared()} starts it on first use (7-10 s and
+ * about 1 GB of RSS on 2 cores, so once rather than per class) and a shutdown hook stops it; give
+ * each test its own keyspace prefix instead of its own server. With {@code
+ * SHARDLESS_TEST_CASSANDRA=host:port} in the environment, {@link #shared()} uses that server and
+ * starts none. {@link #start()} gives a private server to close with {@link #close()}.
  *
  * <p>Ready means a driver session read {@code release_version} from {@code system.local}, not just
  * an open port. The first run on a machine may resolve Cassandra from Maven Central through the
