@@ -14,16 +14,24 @@ import java.util.Optional;
  * @param h2File the configured H2 file, or empty for {@code <data-dir>/journal/shardless}
  * @param h2PoolSize connections and Slick threads for H2
  * @param askTimeout how long callers wait for the registry
+ * @param cassandra the Cassandra connection and keyspaces; parsed and validated whatever the
+ *     backend, used only by {@code cassandra}
  */
 public record PersistenceSettings(
-    Backend backend, Optional<Path> h2File, int h2PoolSize, Duration askTimeout) {
+    Backend backend,
+    Optional<Path> h2File,
+    int h2PoolSize,
+    Duration askTimeout,
+    CassandraSettings cassandra) {
 
   static final String PREFIX = "shardless.persistence.";
 
   /** Journal backends. */
   public enum Backend {
     /** Embedded H2 file database through pekko-persistence-jdbc. */
-    H2
+    H2,
+    /** An external Cassandra cluster through pekko-persistence-cassandra. */
+    CASSANDRA
   }
 
   public PersistenceSettings {
@@ -53,20 +61,18 @@ public record PersistenceSettings(
         parseBackend(c.getString("backend")),
         file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)),
         c.getInt("h2.pool-size"),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        CassandraSettings.fromConfig(c));
   }
 
   private static Backend parseBackend(String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    if (v.equals("h2")) {
-      return Backend.H2;
-    }
-    if (v.equals("cassandra")) {
-      throw new IllegalArgumentException(
-          PREFIX + "backend \"cassandra\" is not implemented yet; use \"h2\"");
-    }
-    throw new IllegalArgumentException(
-        PREFIX + "backend must be \"h2\" (or later \"cassandra\"), was \"" + value + "\"");
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "h2" -> Backend.H2;
+      case "cassandra" -> Backend.CASSANDRA;
+      default ->
+          throw new IllegalArgumentException(
+              PREFIX + "backend must be \"h2\" or \"cassandra\", was \"" + value + "\"");
+    };
   }
 
   /** The H2 file for a node whose data directory is {@code dataDir}. */

@@ -14,25 +14,36 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 /**
  * The Pekko Persistence configuration of a node, chosen by {@code shardless.persistence.backend}.
  *
- * <p>Only {@code h2} exists now: pekko-persistence-jdbc's journal, snapshot store and durable state
- * store on one shared Slick database ({@code "slick"}), an embedded H2 file database at {@code
- * <dataDir>/journal/shardless} (or {@code shardless.persistence.h2.file}). <b>Embedded H2 is
- * single-process and does not fsync every commit</b> (DESIGN.md §4): it is the dev and single-node
- * default, not a production store; a second process on the same file fails to open it. Use the
- * Cassandra backend (issue 4) for a real cluster.
+ * <ul>
+ *   <li>{@code h2} (default): pekko-persistence-jdbc's journal, snapshot store and durable state
+ *       store on one shared Slick database ({@code "slick"}), an embedded H2 file database at
+ *       {@code <dataDir>/journal/shardless} (or {@code shardless.persistence.h2.file}). <b>Embedded
+ *       H2 is single-process and does not fsync every commit</b> (DESIGN.md §4): it is the dev and
+ *       single-node default, not a production store; a second process on the same file fails to
+ *       open it.
+ *   <li>{@code cassandra}: pekko-persistence-cassandra's journal and snapshot store on the
+ *       Cassandra cluster of {@code shardless.persistence.cassandra}, keyspaces {@code
+ *       <prefix>_journal} and {@code <prefix>_snapshot} created when missing; the store for a real
+ *       cluster (see {@link CassandraJournalConfig}). {@code dataDir} is not used.
+ * </ul>
+ *
+ * <p>Either way the journal is the default plugin, so the registry's events and the sharding
+ * remember-entities store ({@code eventsourced} mode) both live in it. Nothing uses a read journal
+ * today; the Cassandra one ({@code pekko.persistence.cassandra.query}) works without more settings.
  *
  * <p>Use: {@code Config config = JournalConfig.forDataDir(dataDir, base).withFallback(base)}, start
  * the {@code ActorSystem} with it, then wait for {@link #prepare} before the first persistent actor
  * starts. From {@code base} it reads only {@code shardless.persistence.*} (this module's {@code
  * reference.conf} fills any gap); it needs no actor provider and sets nothing outside {@code
- * pekko.persistence}, {@code pekko-persistence-jdbc} and the {@code jdbc-*} plugin sections.
+ * pekko.persistence}, the plugins' sections ({@code jdbc-*} and {@code pekko-persistence-jdbc}, or
+ * {@code pekko.persistence.cassandra}) and {@code datastax-java-driver}.
  */
 public final class JournalConfig {
 
-  /** The journal plugin id. */
+  /** The H2 journal plugin id. */
   public static final String JOURNAL_PLUGIN = "jdbc-journal";
 
-  /** The snapshot store plugin id. */
+  /** The H2 snapshot store plugin id. */
   public static final String SNAPSHOT_PLUGIN = "jdbc-snapshot-store";
 
   private static final String SHARED_DB = "slick";
@@ -48,8 +59,16 @@ public final class JournalConfig {
    */
   public static Config forDataDir(Path dataDir, Config base) {
     PersistenceSettings settings = PersistenceSettings.fromConfig(base);
-    Path file = settings.h2FileFor(dataDir).toAbsolutePath().normalize();
-    return ConfigFactory.parseMap(h2Settings(file, settings.h2PoolSize()), "shardless h2 journal");
+    return switch (settings.backend()) {
+      case H2 -> {
+        Path file = settings.h2FileFor(dataDir).toAbsolutePath().normalize();
+        yield ConfigFactory.parseMap(
+            h2Settings(file, settings.h2PoolSize()), "shardless h2 journal");
+      }
+      case CASSANDRA ->
+          ConfigFactory.parseMap(
+              CassandraJournalConfig.settings(settings.cassandra()), "shardless cassandra journal");
+    };
   }
 
   private static Map<String, Object> h2Settings(Path file, int poolSize) {
@@ -93,13 +112,23 @@ public final class JournalConfig {
   }
 
   /**
-   * Creates the journal, snapshot and durable-state tables when missing (pekko-persistence-jdbc
-   * does not). Idempotent; complete it before any persistent actor of this node starts.
+   * Makes the store ready; complete it before any persistent actor of this node starts. Idempotent.
+   *
+   * <ul>
+   *   <li>{@code h2}: creates the journal, snapshot and durable-state tables when missing
+   *       (pekko-persistence-jdbc does not).
+   *   <li>{@code cassandra}: completes once the plugin's session is connected and its keyspaces and
+   *       tables exist (created on connect when missing). While Cassandra is unreachable it waits:
+   *       the driver keeps reconnecting.
+   * </ul>
    *
    * @throws IllegalArgumentException when {@code shardless.persistence} is invalid
    */
   public static CompletionStage<Done> prepare(ActorSystem<?> system) {
-    PersistenceSettings.fromConfig(system.settings().config());
-    return SchemaUtils.createIfNotExists(system);
+    PersistenceSettings settings = PersistenceSettings.fromConfig(system.settings().config());
+    return switch (settings.backend()) {
+      case H2 -> SchemaUtils.createIfNotExists(system);
+      case CASSANDRA -> CassandraJournalConfig.prepare(system, settings.cassandra());
+    };
   }
 }

@@ -1,6 +1,7 @@
 package dev.shardless.persistence.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.shardless.persistence.PersistenceSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -74,13 +76,84 @@ class JournalConfigTest {
   }
 
   @Test
-  void cassandraIsNotImplementedYet() {
+  void cassandraBackendConfiguresThePluginWithAutoCreatedKeyspacesAndTheDriver() {
+    Config base =
+        ConfigFactory.parseString(
+            String.join(
+                "\n",
+                "shardless.persistence.backend = cassandra",
+                "shardless.persistence.cassandra {",
+                "  contact-points = \"10.0.0.1:9042, cass-2:9142\"",
+                "  datacenter = eu-west",
+                "  keyspace-prefix = prod",
+                "  replication-factor = 3",
+                "}"));
+
+    Config journal = JournalConfig.forDataDir(DATA, base);
+
+    assertEquals(
+        "pekko.persistence.cassandra.journal",
+        journal.getString("pekko.persistence.journal.plugin"));
+    assertEquals(
+        "pekko.persistence.cassandra.snapshot",
+        journal.getString("pekko.persistence.snapshot-store.plugin"));
+    Config plugin = journal.getConfig("pekko.persistence.cassandra");
+    assertEquals("prod_journal", plugin.getString("journal.keyspace"));
+    assertEquals("prod_snapshot", plugin.getString("snapshot.keyspace"));
+    for (String store : new String[] {"journal", "snapshot"}) {
+      assertTrue(plugin.getBoolean(store + ".keyspace-autocreate"), store);
+      assertTrue(plugin.getBoolean(store + ".tables-autocreate"), store);
+      assertEquals(
+          "NetworkTopologyStrategy", plugin.getString(store + ".replication-strategy"), store);
+      assertEquals(
+          List.of("eu-west:3"),
+          plugin.getStringList(store + ".data-center-replication-factors"),
+          store);
+    }
+    assertFalse(plugin.getBoolean("events-by-tag.enabled"));
+    Config driver = journal.getConfig("datastax-java-driver");
+    assertEquals(
+        List.of("10.0.0.1:9042", "cass-2:9142"), driver.getStringList("basic.contact-points"));
+    assertEquals("eu-west", driver.getString("basic.load-balancing-policy.local-datacenter"));
+    assertEquals(Duration.ofSeconds(10), driver.getDuration("basic.request.timeout"));
+    assertTrue(driver.getBoolean("advanced.reconnect-on-init"));
+    assertFalse(journal.hasPath("pekko-persistence-jdbc"), "no H2 settings");
+  }
+
+  @Test
+  void cassandraDefaultsReachTheDevelopmentServer() {
+    Config journal =
+        JournalConfig.forDataDir(
+            DATA, ConfigFactory.parseString("shardless.persistence.backend = CASSANDRA"));
+
+    assertEquals(
+        List.of("127.0.0.1:9042"),
+        journal.getStringList("datastax-java-driver.basic.contact-points"));
+    assertEquals(
+        "datacenter1",
+        journal.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"));
+    assertEquals(
+        "shardless_journal", journal.getString("pekko.persistence.cassandra.journal.keyspace"));
+    assertEquals(
+        List.of("datacenter1:1"),
+        journal.getStringList(
+            "pekko.persistence.cassandra.snapshot.data-center-replication-factors"));
+  }
+
+  @Test
+  void theCassandraConfigurationIsValidForThePlugin() {
+    // The plugin reads its settings with its own reference.conf underneath.
     Config base = ConfigFactory.parseString("shardless.persistence.backend = cassandra");
+    Config config = JournalConfig.forDataDir(DATA, base).withFallback(ConfigFactory.load());
 
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> PersistenceSettings.fromConfig(base));
-
-    assertTrue(e.getMessage().contains("not implemented"), e.getMessage());
+    Config journal = config.getConfig(config.getString("pekko.persistence.journal.plugin"));
+    assertEquals(
+        "org.apache.pekko.persistence.cassandra.journal.CassandraJournal",
+        journal.getString("class"));
+    Config snapshot = config.getConfig(config.getString("pekko.persistence.snapshot-store.plugin"));
+    assertEquals(
+        "org.apache.pekko.persistence.cassandra.snapshot.CassandraSnapshotStore",
+        snapshot.getString("class"));
   }
 
   @Test

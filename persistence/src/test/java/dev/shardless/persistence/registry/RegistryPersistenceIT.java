@@ -3,14 +3,18 @@ package dev.shardless.persistence.registry;
 import static dev.shardless.persistence.registry.Specs.spec;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.shardless.persistence.PersistenceSettings.Backend;
 import dev.shardless.persistence.journal.JournalConfig;
 import dev.shardless.persistence.registry.FunctionRegistry.Applied;
 import dev.shardless.persistence.registry.RecordingListener.Configured;
+import dev.shardless.persistence.testing.CassandraServer;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import java.nio.file.Files;
@@ -23,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -32,8 +37,14 @@ import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The registry on a real H2 file journal, across a node restart. */
+/**
+ * The registry on each real journal across a node restart: the embedded H2 file, and a real
+ * Cassandra ({@link CassandraServer#shared()}) with keyspaces no other test uses, so the first
+ * start also creates them and the first deploy is the first write to fresh tables.
+ */
 class RegistryPersistenceIT {
   static final String NS = "openfaas-fn";
 
@@ -63,9 +74,11 @@ class RegistryPersistenceIT {
     }
   }
 
-  @Test
-  void functionsSurviveANodeRestartAndWakeTheirEntities() throws Exception {
-    system = startNode();
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void functionsSurviveANodeRestartAndWakeTheirEntities(Backend backend) throws Exception {
+    Config store = storeConfig(backend);
+    system = startNode(store);
     TestProbe<Object> listened1 = TestProbe.create(system);
     RegistryCatalog catalog = startRegistry(system, listened1);
 
@@ -75,9 +88,9 @@ class RegistryPersistenceIT {
     assertInstanceOf(Applied.class, result(catalog.deploy(spec(NS, "gone", "img:g"))));
     assertInstanceOf(Applied.class, result(catalog.delete(new FunctionId(NS, "gone"))));
     terminate(system);
-    assertTrue(Files.exists(dataDir.resolve("journal").resolve("shardless.mv.db")));
+    assertStoredIn(backend, store);
 
-    system = startNode();
+    system = startNode(store);
     TestProbe<Object> listened2 = TestProbe.create(system);
     catalog = startRegistry(system, listened2);
 
@@ -99,15 +112,77 @@ class RegistryPersistenceIT {
     assertEquals(3, redeployed.record().version());
   }
 
-  private ActorSystem<Void> startNode() throws Exception {
-    Config base = NODE.withFallback(ConfigFactory.load());
-    Config config = JournalConfig.forDataDir(dataDir, base).withFallback(base);
-    ActorSystem<Void> node = ActorSystem.create(Behaviors.empty(), "registry-it", config);
+  @Test
+  void aNodeStartedBeforeCassandraWaitsForItAndThenPersists() throws Exception {
+    int port = CassandraServer.freePortPair();
+    Config store =
+        CassandraServer.persistenceConfig(
+            "127.0.0.1:" + port, CassandraServer.uniqueKeyspacePrefix());
+    system = createSystem(store);
+    // Nothing listens yet: the driver keeps reconnecting (advanced.reconnect-on-init) instead of
+    // failing the plugin's session for good.
+    CompletionStage<Done> prepared = JournalConfig.prepare(system);
+
+    try (CassandraServer late = CassandraServer.start(port)) {
+      assertEquals(port, late.port());
+      result(prepared);
+      joinItself(system);
+      RegistryCatalog catalog = startRegistry(system, TestProbe.create(system));
+      Applied deployed = (Applied) result(catalog.deploy(spec(NS, "late", "img:l")));
+      assertEquals(1, deployed.record().version());
+      terminate(system);
+      system = null;
+    }
+  }
+
+  private Config storeConfig(Backend backend) {
+    return switch (backend) {
+      case H2 -> ConfigFactory.parseString("shardless.persistence.backend = h2");
+      case CASSANDRA ->
+          CassandraServer.shared().persistenceConfig(CassandraServer.uniqueKeyspacePrefix());
+    };
+  }
+
+  /** The events are where the backend keeps them, and nowhere else. */
+  private void assertStoredIn(Backend backend, Config store) {
+    Path h2 = dataDir.resolve("journal").resolve("shardless.mv.db");
+    switch (backend) {
+      case H2 -> assertTrue(Files.exists(h2));
+      case CASSANDRA -> {
+        assertFalse(Files.exists(h2));
+        String keyspace =
+            store.getString("shardless.persistence.cassandra.keyspace-prefix") + "_journal";
+        try (CqlSession cql = CassandraServer.shared().connect()) {
+          List<String> ids =
+              cql
+                  .execute("SELECT persistence_id FROM " + keyspace + ".all_persistence_ids")
+                  .all()
+                  .stream()
+                  .map(row -> row.getString(0))
+                  .toList();
+          assertTrue(ids.contains("registry|" + NS), ids.toString());
+        }
+      }
+    }
+  }
+
+  private ActorSystem<Void> startNode(Config store) throws Exception {
+    ActorSystem<Void> node = createSystem(store);
     result(JournalConfig.prepare(node));
+    joinItself(node);
+    return node;
+  }
+
+  private ActorSystem<Void> createSystem(Config store) {
+    Config base = store.withFallback(NODE).withFallback(ConfigFactory.load());
+    Config config = JournalConfig.forDataDir(dataDir, base).withFallback(base);
+    return ActorSystem.create(Behaviors.empty(), "registry-it", config);
+  }
+
+  private static void joinItself(ActorSystem<Void> node) {
     Cluster cluster = Cluster.get(node);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     await().atMost(GUARD).until(() -> cluster.selfMember().status() == MemberStatus.up());
-    return node;
   }
 
   private static RegistryCatalog startRegistry(ActorSystem<Void> node, TestProbe<Object> probe) {
