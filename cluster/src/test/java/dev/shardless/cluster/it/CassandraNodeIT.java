@@ -22,12 +22,7 @@ class CassandraNodeIT {
 
   @Test
   void aDeployedFunctionIsListedAndInvokableAfterARestartOnAnEmptyDataDirectory() throws Exception {
-    CassandraServer cassandra = CassandraServer.shared();
-    Map<String, String> env =
-        Map.of(
-            "SHARDLESS_PERSISTENCE", "cassandra",
-            "SHARDLESS_CASSANDRA_CONTACT_POINTS", cassandra.contactPoint(),
-            "SHARDLESS_CASSANDRA_KEYSPACE_PREFIX", CassandraServer.uniqueKeyspacePrefix());
+    Map<String, String> env = CassandraBackend.env();
     Path firstData = dir.resolve("first");
     try (NodeProcess first = new NodeProcess(firstData, env).start()) {
       Api api = new Api(first);
