@@ -127,6 +127,35 @@ abstract class AsyncContract {
   }
 
   @Test
+  void anAsyncBacklogScalesTheFunctionUpAndShareItsConcurrencyLimit() throws Exception {
+    HttpResponse<String> r =
+        api()
+            .system(
+                "POST",
+                "/system/functions",
+                Api.probe(
+                    "async-scale",
+                    "\"max_inflight\":\"1\"",
+                    "\"com.openfaas.scale.min\":\"1\",\"com.openfaas.scale.max\":\"4\","
+                        + "\"com.openfaas.scale.target\":\"1\","
+                        + "\"com.openfaas.scale.type\":\"capacity\","
+                        + "\"shardless.async.max-concurrency\":\"4\""));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String hook = "/scale";
+    try (ReplicaWatch watch = new ReplicaWatch(api(), "async-scale")) {
+      for (int i = 0; i < 24; i++) {
+        accepted(
+            api().async("async-scale/sleep?ms=500", "", "X-Callback-Url", callbacks.url(hook)));
+      }
+      await().atMost(LONG).until(() -> deliveriesTo(hook).size() >= 24);
+      assertThat(watch.maxDesired()).as("the backlog asked for more replicas").isGreaterThan(1);
+      assertThat(watch.maxDesired()).as("bounded by max").isLessThanOrEqualTo(4);
+    }
+    assertThat(deliveriesTo(hook))
+        .allSatisfy(d -> assertThat(d.header("X-Function-Status")).isEqualTo("200"));
+  }
+
+  @Test
   void aCallersCallIdMakesTheRequestIdempotent() throws Exception {
     deploy("async-idem", "");
     String id = "idem-" + UUID.randomUUID();
