@@ -195,6 +195,10 @@ final class AsyncApi {
     o.put("failed", s.failed());
     o.put("retries", s.retries());
     o.put("callbackFailures", s.callbackFailures());
+    o.put("cancelled", s.cancelled());
+    o.put("reruns", s.reruns());
+    o.put("writes", s.writes());
+    o.put("eventsWritten", s.eventsWritten());
     if (s.oldestWaitingEpochMillis() > 0) {
       o.put("oldestWaitingSince", Instant.ofEpochMilli(s.oldestWaitingEpochMillis()).toString());
     }
