@@ -431,6 +431,7 @@ class JobQueueTest {
   static JobView awaitCallback(QueueHarness h, String callId, CallbackState state) {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
         .until(
             () ->
                 h.job(callId)
