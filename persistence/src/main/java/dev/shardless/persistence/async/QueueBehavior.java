@@ -90,8 +90,10 @@ import org.slf4j.Logger;
  * <p><b>The function.</b> The queue looks its function up in the {@link FunctionCatalog} when it
  * starts; accepts wait meanwhile (a {@link FunctionConfigured} that arrives first wins). An unknown
  * or deleted function refuses accepts with 404 and moves its waiting jobs to the dead letters
- * ("function deleted"); running ones are dead-lettered when they end unless their result stands. A
- * catalog failure refuses accepts with 503 and asks again after {@code LOOKUP_RETRY}.
+ * ("function deleted"); running ones are dead-lettered when they end unless their result stands. In
+ * case the queue missed a later {@link FunctionConfigured}, an accept for an absent function asks
+ * the catalog again first (at most once per {@code LOOKUP_RETRY}). A catalog failure refuses
+ * accepts with 503; a queue that knows nothing yet asks again after {@code LOOKUP_RETRY}.
  *
  * <p><b>Backlog.</b> {@code min(ready jobs, cap)} goes to the {@link BacklogReporter} when it
  * changes, and every {@code BACKLOG_PERIOD} while it is above zero (the function's entity forgets
@@ -147,6 +149,10 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
 
   private Definition definition;
   private boolean lookupFailed;
+  private boolean lookingUp;
+
+  /** When the catalog last answered (clock ms): an absent function is asked again after this. */
+  private long lastAnswerAt;
 
   /** Decisions waiting for the next write; not state: lost with the incarnation. */
   private final ArrayDeque<Batch.Intent> buffer = new ArrayDeque<>();
@@ -214,7 +220,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
 
   private Effect<JobEvent, QueueState> onEnqueue(QueueState state, Enqueue cmd) {
     switch (definition.status()) {
-      case ABSENT -> refuse(cmd, 404, "function " + function + " not found", 0);
+      case ABSENT -> {
+        if (lookingUp || clock.millis() - lastAnswerAt >= LOOKUP_RETRY.toMillis()) {
+          // Deployed since, and this queue missed the news? Ask the catalog before a 404.
+          awaitingDefinition.add(cmd);
+          if (!lookingUp) {
+            lookUp();
+          }
+        } else {
+          refuse(cmd, 404, "function " + function + " not found", 0);
+        }
+      }
       case UNKNOWN -> {
         if (lookupFailed) {
           refuse(cmd, 503, "the function registry is unavailable", 1);
@@ -433,6 +449,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
   // ---- The function's definition ----
 
   private void lookUp() {
+    lookingUp = true;
     CompletionStage<Optional<FunctionRecord>> lookup;
     try {
       lookup = wiring.catalog().lookup(function);
@@ -444,12 +461,16 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
   }
 
   private Effect<JobEvent, QueueState> onLookedUp(QueueState state, LookedUp m) {
+    lookingUp = false;
+    lastAnswerAt = clock.millis();
     if (m.failure() != null) {
       return lookupFailed(state, "the function registry failed: " + m.failure().getMessage());
     }
     timers.cancel(LOOKUP_TIMER);
     lookupFailed = false;
-    return define(state, definition.lookedUp(m.record(), defaults));
+    define(state, definition.lookedUp(m.record(), defaults));
+    releaseAwaiting(state); // still absent: now they get their 404
+    return Effect().none();
   }
 
   private Effect<JobEvent, QueueState> onLookupTimedOut(QueueState state, LookupTimedOut m) {
@@ -499,13 +520,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
         next.version(),
         next.spec().maxConcurrency(),
         next.spec().retry());
-    for (Enqueue cmd : awaitingDefinition) {
-      onEnqueue(state, cmd);
-    }
-    awaitingDefinition.clear();
+    releaseAwaiting(state);
     requestFlush();
     settle(state);
     return Effect().none();
+  }
+
+  /** Accepts that waited for the definition go the way the definition now says. */
+  private void releaseAwaiting(QueueState state) {
+    List<Enqueue> waiting = List.copyOf(awaitingDefinition);
+    awaitingDefinition.clear();
+    waiting.forEach(cmd -> onEnqueue(state, cmd));
   }
 
   // ---- Queries ----

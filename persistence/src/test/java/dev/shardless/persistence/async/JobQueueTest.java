@@ -379,6 +379,23 @@ class JobQueueTest {
   }
 
   @Test
+  void anAbsentFunctionIsLookedUpAgainBeforeA404OnceTheLastAnswerIsASecondOld() {
+    QueueHarness h = new QueueHarness(KIT, Map.of());
+    FixedCatalog catalog = FixedCatalog.empty();
+    MovableClock clock = new MovableClock();
+    h.catalog = catalog;
+    h.clock = clock;
+    h.start();
+    assertEquals(404, ((Refused) h.enqueue(request("x", "", null))).status());
+
+    catalog.now(Optional.of(h.record)); // deployed, and the queue was not told
+    assertEquals(404, ((Refused) h.enqueue(request("x", "", null))).status());
+    clock.advance(QueueBehavior.LOOKUP_RETRY);
+
+    assertEquals(new Accepted("x", false), h.accept("x", "", null));
+  }
+
+  @Test
   void acceptsWaitForTheDefinitionAndAConfigurationThatArrivesFirstWins() {
     QueueHarness h = new QueueHarness(KIT, Map.of());
     FixedCatalog catalog = FixedCatalog.pending();
