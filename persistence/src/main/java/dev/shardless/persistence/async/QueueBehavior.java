@@ -35,10 +35,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -84,8 +82,8 @@ import org.slf4j.Logger;
  * FAILED or DEAD_LETTERED (not when cancelled) with the final status, as {@link CallbackMessage}
  * builds it; a redriven dead letter is called back again when it ends again. Deliveries are retried
  * with {@code shardless.async.callback}'s schedule and end as {@link CallbackDelivered} or as a
- * {@link CallbackFailed} that gave up with its reason: never dropped silently. At most {@value
- * #MAX_CALLBACKS_IN_FLIGHT} deliveries run at once.
+ * {@link CallbackFailed} that gave up with its reason: never dropped silently. {@link Upkeep} sends
+ * them, at most {@value Upkeep#MAX_CALLBACKS_IN_FLIGHT} at once.
  *
  * <p><b>The function.</b> The queue looks its function up in the {@link FunctionCatalog} when it
  * starts; accepts wait meanwhile (a {@link FunctionConfigured} that arrives first wins). An unknown
@@ -96,8 +94,8 @@ import org.slf4j.Logger;
  * accepts with 503; a queue that knows nothing yet asks again after {@code LOOKUP_RETRY}.
  *
  * <p><b>Backlog.</b> {@code min(ready jobs, cap)} goes to the {@link BacklogReporter} when it
- * changes, and every {@code BACKLOG_PERIOD} while it is above zero (the function's entity forgets
- * it when it restarts); 0 once when it drains.
+ * changes, and every {@link Upkeep#BACKLOG_PERIOD} while it is above zero (the function's entity
+ * forgets it when it restarts); 0 once when it drains.
  *
  * <p><b>Snapshots.</b> At most every {@code snapshot-every} events, and only while {@link
  * QueueState#snapshotBytes} is at most {@code snapshot-max-bytes}: a large backlog is not copied
@@ -124,17 +122,12 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
       BacklogReporter backlog,
       Clock clock) {}
 
-  /** Callback deliveries in flight at most, per queue. */
-  static final int MAX_CALLBACKS_IN_FLIGHT = 32;
-
   /** Accepts waiting for a write or for the definition at most; beyond, 503. */
   static final int MAX_BUFFERED = 20_000;
 
-  static final Duration BACKLOG_PERIOD = Duration.ofSeconds(1);
+  /** How long after a failed (or an absent) answer the catalog is asked again. */
   static final Duration LOOKUP_RETRY = Duration.ofSeconds(1);
 
-  private static final Object WAKE_TIMER = "wake";
-  private static final Object BACKLOG_TIMER = "backlog";
   private static final Object LOOKUP_TIMER = "lookup";
 
   private final ActorContext<Command> ctx;
@@ -162,12 +155,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
 
   private boolean flushPending;
 
-  /** Jobs whose callback is being delivered, until its outcome is written. */
-  private final Set<String> delivering = new HashSet<>();
-
-  private long wakeAt;
-  private int lastBacklog;
-  private boolean backlogTicking;
+  private final Upkeep upkeep;
   private long lastSnapshotSeq;
   private long writes;
   private long eventsWritten;
@@ -183,6 +171,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
     this.clock = wiring.clock();
     this.log = ctx.getLog();
     this.definition = Definition.unknown(defaults);
+    this.upkeep = new Upkeep(ctx, timers, function, wiring.callbacks(), wiring.backlog(), clock);
     // Look up while the journal replays: the answer waits in Pekko's stash until recovery ends.
     lookUp();
   }
@@ -304,7 +293,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
       eventsWritten += batch.events().size();
     }
     batch.afterWrite().forEach(Runnable::run);
-    batch.callbacksDecided().forEach(delivering::remove);
+    upkeep.decided(batch.callbacksDecided());
     for (Batch.Start start : batch.starts()) {
       run(state, start);
     }
@@ -352,66 +341,13 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
     };
   }
 
-  /** After every change: sends due callbacks, arms the wake-up, reports the backlog. */
+  /** After every change: callbacks, the wake-up timer, the backlog. */
   private void settle(QueueState state) {
-    long now = clock.millis();
-    sendDueCallbacks(state, now);
-    armWake(state, now);
-    reportBacklog(state, now, false);
-  }
-
-  private void sendDueCallbacks(QueueState state, long now) {
-    if (delivering.size() >= MAX_CALLBACKS_IN_FLIGHT) {
-      return;
-    }
-    for (StoredJob job : state.callbacksDue(now, MAX_CALLBACKS_IN_FLIGHT + delivering.size())) {
-      if (delivering.size() >= MAX_CALLBACKS_IN_FLIGHT) {
-        return;
-      }
-      if (delivering.add(job.callId())) {
-        deliver(job);
-      }
-    }
-  }
-
-  private void deliver(StoredJob job) {
-    String id = job.callId();
-    StoredCallback callback = job.callback().orElseThrow();
-    int attempt = callback.attempts() + 1;
-    CallbackMessage message = CallbackMessage.of(function, job);
-    log.debug("{}: callback of {} attempt {} to {}", function, id, attempt, callback.url());
-    CompletionStage<CallbackSender.CallbackOutcome> outcome;
-    try {
-      outcome = wiring.callbacks().deliver(callback.url(), message.headers(), message.body());
-    } catch (RuntimeException e) {
-      outcome = CompletableFuture.failedFuture(e);
-    }
-    ctx.pipeToSelf(
-        outcome,
-        (o, failure) ->
-            new CallbackDone(
-                id,
-                attempt,
-                o != null
-                    ? o
-                    : new CallbackSender.CallbackOutcome(0, "the sender failed: " + failure)));
-  }
-
-  private void armWake(QueueState state, long now) {
-    long next = state.nextDueAfter(now);
-    if (next == 0) {
-      if (wakeAt != 0) {
-        timers.cancel(WAKE_TIMER);
-        wakeAt = 0;
-      }
-    } else if (next != wakeAt) {
-      timers.startSingleTimer(WAKE_TIMER, Wake.INSTANCE, Duration.ofMillis(next - now));
-      wakeAt = next;
-    }
+    upkeep.settle(state, definition);
   }
 
   private Effect<JobEvent, QueueState> onWake(QueueState state, Wake m) {
-    wakeAt = 0;
+    upkeep.woken();
     settle(state);
     if (dispatchPossible(state)) {
       requestFlush();
@@ -420,30 +356,8 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
   }
 
   private Effect<JobEvent, QueueState> onReportBacklog(QueueState state, ReportBacklog m) {
-    reportBacklog(state, clock.millis(), true);
+    upkeep.reportBacklog(state, definition);
     return Effect().none();
-  }
-
-  private void reportBacklog(QueueState state, long now, boolean periodic) {
-    int value =
-        definition.deployed()
-            ? Math.min(state.readyCount(now), definition.spec().maxConcurrency())
-            : 0;
-    if (value != lastBacklog || (periodic && value > 0)) {
-      lastBacklog = value;
-      try {
-        wiring.backlog().backlog(function, value);
-      } catch (RuntimeException e) {
-        log.warn("{}: backlog reporter failed", function, e);
-      }
-    }
-    if (value > 0 && !backlogTicking) {
-      timers.startTimerWithFixedDelay(BACKLOG_TIMER, ReportBacklog.INSTANCE, BACKLOG_PERIOD);
-      backlogTicking = true;
-    } else if (value == 0 && backlogTicking) {
-      timers.cancel(BACKLOG_TIMER);
-      backlogTicking = false;
-    }
   }
 
   // ---- The function's definition ----
