@@ -28,7 +28,9 @@ import java.util.TreeSet;
  * {@link QueueSnapshot}). Mutable because a queue may hold a large backlog and replay hundreds of
  * thousands of events on recovery: every event costs O(log n) here, where copying an immutable
  * state would cost O(n). The snapshot store gets an immutable copy ({@link #toSnapshot}), made on
- * the actor's thread when the snapshot is taken.
+ * the actor's thread when the snapshot is taken. Pekko applies a batch's events as its write
+ * starts; commands wait in Pekko's stash until the write completes, and a failed write stops the
+ * queue, so nothing ever reads state that is not durable.
  *
  * <p>What it remembers: every unfinished job with its request, the dead letters with theirs (until
  * redriven), finished jobs whose callback still has to go out, and the last {@code retainFinished}
