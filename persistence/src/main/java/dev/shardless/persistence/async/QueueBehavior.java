@@ -35,10 +35,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -84,18 +82,20 @@ import org.slf4j.Logger;
  * FAILED or DEAD_LETTERED (not when cancelled) with the final status, as {@link CallbackMessage}
  * builds it; a redriven dead letter is called back again when it ends again. Deliveries are retried
  * with {@code shardless.async.callback}'s schedule and end as {@link CallbackDelivered} or as a
- * {@link CallbackFailed} that gave up with its reason: never dropped silently. At most {@value
- * #MAX_CALLBACKS_IN_FLIGHT} deliveries run at once.
+ * {@link CallbackFailed} that gave up with its reason: never dropped silently. {@link Upkeep} sends
+ * them, at most {@value Upkeep#MAX_CALLBACKS_IN_FLIGHT} at once.
  *
  * <p><b>The function.</b> The queue looks its function up in the {@link FunctionCatalog} when it
  * starts; accepts wait meanwhile (a {@link FunctionConfigured} that arrives first wins). An unknown
  * or deleted function refuses accepts with 404 and moves its waiting jobs to the dead letters
- * ("function deleted"); running ones are dead-lettered when they end unless their result stands. A
- * catalog failure refuses accepts with 503 and asks again after {@code LOOKUP_RETRY}.
+ * ("function deleted"); running ones are dead-lettered when they end unless their result stands. In
+ * case the queue missed a later {@link FunctionConfigured}, an accept for an absent function asks
+ * the catalog again first (at most once per {@code LOOKUP_RETRY}). A catalog failure refuses
+ * accepts with 503; a queue that knows nothing yet asks again after {@code LOOKUP_RETRY}.
  *
  * <p><b>Backlog.</b> {@code min(ready jobs, cap)} goes to the {@link BacklogReporter} when it
- * changes, and every {@code BACKLOG_PERIOD} while it is above zero (the function's entity forgets
- * it when it restarts); 0 once when it drains.
+ * changes, and every {@link Upkeep#BACKLOG_PERIOD} while it is above zero (the function's entity
+ * forgets it when it restarts); 0 once when it drains.
  *
  * <p><b>Snapshots.</b> At most every {@code snapshot-every} events, and only while {@link
  * QueueState#snapshotBytes} is at most {@code snapshot-max-bytes}: a large backlog is not copied
@@ -122,17 +122,12 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
       BacklogReporter backlog,
       Clock clock) {}
 
-  /** Callback deliveries in flight at most, per queue. */
-  static final int MAX_CALLBACKS_IN_FLIGHT = 32;
-
   /** Accepts waiting for a write or for the definition at most; beyond, 503. */
   static final int MAX_BUFFERED = 20_000;
 
-  static final Duration BACKLOG_PERIOD = Duration.ofSeconds(1);
+  /** How long after a failed (or an absent) answer the catalog is asked again. */
   static final Duration LOOKUP_RETRY = Duration.ofSeconds(1);
 
-  private static final Object WAKE_TIMER = "wake";
-  private static final Object BACKLOG_TIMER = "backlog";
   private static final Object LOOKUP_TIMER = "lookup";
 
   private final ActorContext<Command> ctx;
@@ -147,6 +142,10 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
 
   private Definition definition;
   private boolean lookupFailed;
+  private boolean lookingUp;
+
+  /** When the catalog last answered (clock ms): an absent function is asked again after this. */
+  private long lastAnswerAt;
 
   /** Decisions waiting for the next write; not state: lost with the incarnation. */
   private final ArrayDeque<Batch.Intent> buffer = new ArrayDeque<>();
@@ -156,12 +155,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
 
   private boolean flushPending;
 
-  /** Jobs whose callback is being delivered, until its outcome is written. */
-  private final Set<String> delivering = new HashSet<>();
-
-  private long wakeAt;
-  private int lastBacklog;
-  private boolean backlogTicking;
+  private final Upkeep upkeep;
   private long lastSnapshotSeq;
   private long writes;
   private long eventsWritten;
@@ -177,6 +171,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
     this.clock = wiring.clock();
     this.log = ctx.getLog();
     this.definition = Definition.unknown(defaults);
+    this.upkeep = new Upkeep(ctx, timers, function, wiring.callbacks(), wiring.backlog(), clock);
     // Look up while the journal replays: the answer waits in Pekko's stash until recovery ends.
     lookUp();
   }
@@ -214,7 +209,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
 
   private Effect<JobEvent, QueueState> onEnqueue(QueueState state, Enqueue cmd) {
     switch (definition.status()) {
-      case ABSENT -> refuse(cmd, 404, "function " + function + " not found", 0);
+      case ABSENT -> {
+        if (lookingUp || clock.millis() - lastAnswerAt >= LOOKUP_RETRY.toMillis()) {
+          // Deployed since, and this queue missed the news? Ask the catalog before a 404.
+          awaitingDefinition.add(cmd);
+          if (!lookingUp) {
+            lookUp();
+          }
+        } else {
+          refuse(cmd, 404, "function " + function + " not found", 0);
+        }
+      }
       case UNKNOWN -> {
         if (lookupFailed) {
           refuse(cmd, 503, "the function registry is unavailable", 1);
@@ -288,7 +293,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
       eventsWritten += batch.events().size();
     }
     batch.afterWrite().forEach(Runnable::run);
-    batch.callbacksDecided().forEach(delivering::remove);
+    upkeep.decided(batch.callbacksDecided());
     for (Batch.Start start : batch.starts()) {
       run(state, start);
     }
@@ -336,66 +341,13 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
     };
   }
 
-  /** After every change: sends due callbacks, arms the wake-up, reports the backlog. */
+  /** After every change: callbacks, the wake-up timer, the backlog. */
   private void settle(QueueState state) {
-    long now = clock.millis();
-    sendDueCallbacks(state, now);
-    armWake(state, now);
-    reportBacklog(state, now, false);
-  }
-
-  private void sendDueCallbacks(QueueState state, long now) {
-    if (delivering.size() >= MAX_CALLBACKS_IN_FLIGHT) {
-      return;
-    }
-    for (StoredJob job : state.callbacksDue(now, MAX_CALLBACKS_IN_FLIGHT + delivering.size())) {
-      if (delivering.size() >= MAX_CALLBACKS_IN_FLIGHT) {
-        return;
-      }
-      if (delivering.add(job.callId())) {
-        deliver(job);
-      }
-    }
-  }
-
-  private void deliver(StoredJob job) {
-    String id = job.callId();
-    StoredCallback callback = job.callback().orElseThrow();
-    int attempt = callback.attempts() + 1;
-    CallbackMessage message = CallbackMessage.of(function, job);
-    log.debug("{}: callback of {} attempt {} to {}", function, id, attempt, callback.url());
-    CompletionStage<CallbackSender.CallbackOutcome> outcome;
-    try {
-      outcome = wiring.callbacks().deliver(callback.url(), message.headers(), message.body());
-    } catch (RuntimeException e) {
-      outcome = CompletableFuture.failedFuture(e);
-    }
-    ctx.pipeToSelf(
-        outcome,
-        (o, failure) ->
-            new CallbackDone(
-                id,
-                attempt,
-                o != null
-                    ? o
-                    : new CallbackSender.CallbackOutcome(0, "the sender failed: " + failure)));
-  }
-
-  private void armWake(QueueState state, long now) {
-    long next = state.nextDueAfter(now);
-    if (next == 0) {
-      if (wakeAt != 0) {
-        timers.cancel(WAKE_TIMER);
-        wakeAt = 0;
-      }
-    } else if (next != wakeAt) {
-      timers.startSingleTimer(WAKE_TIMER, Wake.INSTANCE, Duration.ofMillis(next - now));
-      wakeAt = next;
-    }
+    upkeep.settle(state, definition);
   }
 
   private Effect<JobEvent, QueueState> onWake(QueueState state, Wake m) {
-    wakeAt = 0;
+    upkeep.woken();
     settle(state);
     if (dispatchPossible(state)) {
       requestFlush();
@@ -404,35 +356,14 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
   }
 
   private Effect<JobEvent, QueueState> onReportBacklog(QueueState state, ReportBacklog m) {
-    reportBacklog(state, clock.millis(), true);
+    upkeep.reportBacklog(state, definition);
     return Effect().none();
-  }
-
-  private void reportBacklog(QueueState state, long now, boolean periodic) {
-    int value =
-        definition.deployed()
-            ? Math.min(state.readyCount(now), definition.spec().maxConcurrency())
-            : 0;
-    if (value != lastBacklog || (periodic && value > 0)) {
-      lastBacklog = value;
-      try {
-        wiring.backlog().backlog(function, value);
-      } catch (RuntimeException e) {
-        log.warn("{}: backlog reporter failed", function, e);
-      }
-    }
-    if (value > 0 && !backlogTicking) {
-      timers.startTimerWithFixedDelay(BACKLOG_TIMER, ReportBacklog.INSTANCE, BACKLOG_PERIOD);
-      backlogTicking = true;
-    } else if (value == 0 && backlogTicking) {
-      timers.cancel(BACKLOG_TIMER);
-      backlogTicking = false;
-    }
   }
 
   // ---- The function's definition ----
 
   private void lookUp() {
+    lookingUp = true;
     CompletionStage<Optional<FunctionRecord>> lookup;
     try {
       lookup = wiring.catalog().lookup(function);
@@ -444,12 +375,16 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
   }
 
   private Effect<JobEvent, QueueState> onLookedUp(QueueState state, LookedUp m) {
+    lookingUp = false;
+    lastAnswerAt = clock.millis();
     if (m.failure() != null) {
       return lookupFailed(state, "the function registry failed: " + m.failure().getMessage());
     }
     timers.cancel(LOOKUP_TIMER);
     lookupFailed = false;
-    return define(state, definition.lookedUp(m.record(), defaults));
+    define(state, definition.lookedUp(m.record(), defaults));
+    releaseAwaiting(state); // still absent: now they get their 404
+    return Effect().none();
   }
 
   private Effect<JobEvent, QueueState> onLookupTimedOut(QueueState state, LookupTimedOut m) {
@@ -499,13 +434,17 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
         next.version(),
         next.spec().maxConcurrency(),
         next.spec().retry());
-    for (Enqueue cmd : awaitingDefinition) {
-      onEnqueue(state, cmd);
-    }
-    awaitingDefinition.clear();
+    releaseAwaiting(state);
     requestFlush();
     settle(state);
     return Effect().none();
+  }
+
+  /** Accepts that waited for the definition go the way the definition now says. */
+  private void releaseAwaiting(QueueState state) {
+    List<Enqueue> waiting = List.copyOf(awaitingDefinition);
+    awaitingDefinition.clear();
+    waiting.forEach(cmd -> onEnqueue(state, cmd));
   }
 
   // ---- Queries ----

@@ -28,7 +28,9 @@ import java.util.TreeSet;
  * {@link QueueSnapshot}). Mutable because a queue may hold a large backlog and replay hundreds of
  * thousands of events on recovery: every event costs O(log n) here, where copying an immutable
  * state would cost O(n). The snapshot store gets an immutable copy ({@link #toSnapshot}), made on
- * the actor's thread when the snapshot is taken.
+ * the actor's thread when the snapshot is taken. Pekko applies a batch's events as its write
+ * starts; commands wait in Pekko's stash until the write completes, and a failed write stops the
+ * queue, so nothing ever reads state that is not durable.
  *
  * <p>What it remembers: every unfinished job with its request, the dead letters with theirs (until
  * redriven), finished jobs whose callback still has to go out, and the last {@code retainFinished}
@@ -264,42 +266,61 @@ final class QueueState {
 
   /**
    * The jobs ready at {@code now} in acceptance order: QUEUED ones and RETRY_WAIT ones that are
-   * due, merged, so a retried or interrupted job keeps its place ahead of later ones.
+   * due, merged, so a retried or interrupted job keeps its place ahead of later ones. Lazy: a
+   * dispatch that takes a few jobs from a long queue reads only those (plus the due retries).
    */
   Iterator<StoredJob> readyInOrder(long now) {
-    TreeMap<Long, String> due = new TreeMap<>();
+    List<Due> due = new ArrayList<>();
     for (Due d : retryWait) {
       if (d.atMillis() > now) {
         break;
       }
-      due.put(d.seq(), d.callId());
+      due.add(d);
     }
-    Iterator<String> ids =
-        due.isEmpty() ? queued.values().iterator() : merged(queued, due).values().iterator();
+    due.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+    Iterator<Map.Entry<Long, String>> waiting = queued.entrySet().iterator();
+    Iterator<Due> retries = due.iterator();
     return new Iterator<>() {
+      private Map.Entry<Long, String> q = waiting.hasNext() ? waiting.next() : null;
+      private Due r = retries.hasNext() ? retries.next() : null;
+
       @Override
       public boolean hasNext() {
-        return ids.hasNext();
+        return q != null || r != null;
       }
 
       @Override
       public StoredJob next() {
-        return jobs.get(ids.next());
+        String id;
+        if (r == null || (q != null && q.getKey() < r.seq())) {
+          id = q.getValue();
+          q = waiting.hasNext() ? waiting.next() : null;
+        } else {
+          id = r.callId();
+          r = retries.hasNext() ? retries.next() : null;
+        }
+        return jobs.get(id);
       }
     };
   }
 
-  private static TreeMap<Long, String> merged(TreeMap<Long, String> a, TreeMap<Long, String> b) {
-    TreeMap<Long, String> m = new TreeMap<>(a);
-    m.putAll(b);
-    return m;
-  }
+  /** Every QUEUED or RETRY_WAIT job's id: the queued ones in order, then those waiting to retry. */
+  Iterable<String> waitingIds() {
+    return () -> {
+      Iterator<String> queuedIds = queued.values().iterator();
+      Iterator<Due> retrying = retryWait.iterator();
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return queuedIds.hasNext() || retrying.hasNext();
+        }
 
-  /** Every QUEUED or RETRY_WAIT job's id, in acceptance order. */
-  List<String> waitingIds() {
-    TreeMap<Long, String> all = new TreeMap<>(queued);
-    retryWait.forEach(d -> all.put(d.seq(), d.callId()));
-    return new ArrayList<>(all.values());
+        @Override
+        public String next() {
+          return queuedIds.hasNext() ? queuedIds.next() : retrying.next().callId();
+        }
+      };
+    };
   }
 
   /** Finished jobs whose callback is due at {@code now}, the earliest first. */

@@ -7,9 +7,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** A catalog with one answer for every function: a record, none, or one the test gives later. */
+/**
+ * A catalog with one answer for every function: a record, none, or one the test gives later; the
+ * test may change it for later look-ups.
+ */
 final class FixedCatalog implements FunctionCatalog {
-  final CompletableFuture<Optional<FunctionRecord>> answer = new CompletableFuture<>();
+  volatile CompletableFuture<Optional<FunctionRecord>> answer = new CompletableFuture<>();
 
   static FixedCatalog of(FunctionRecord record) {
     FixedCatalog c = new FixedCatalog();
@@ -25,6 +28,11 @@ final class FixedCatalog implements FunctionCatalog {
 
   static FixedCatalog pending() {
     return new FixedCatalog();
+  }
+
+  /** Later look-ups get {@code record}. */
+  void now(Optional<FunctionRecord> record) {
+    answer = CompletableFuture.completedFuture(record);
   }
 
   @Override

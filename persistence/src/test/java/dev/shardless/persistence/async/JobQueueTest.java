@@ -13,16 +13,22 @@ import dev.shardless.persistence.async.JobQueue.Refused;
 import dev.shardless.persistence.async.JobView.CallbackState;
 import dev.shardless.persistence.async.RecordingCallbacks.Delivery;
 import dev.shardless.persistence.async.ScriptedRunner.Run;
+import dev.shardless.persistence.registry.SettableClock;
 import dev.shardless.scheduler.model.AsyncSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess;
+import org.apache.pekko.persistence.testkit.WriteEvents;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -134,22 +140,37 @@ class JobQueueTest {
     h.accept("warm-up", "", null); // the queue knows its function; one attempt holds the cap
     h.runs.receiveMessage();
     long writesBefore = h.status().writes();
+    AtomicInteger atomicWrites = new AtomicInteger();
+    PersistenceTestKit journal = PersistenceTestKit.create(KIT.system());
+    journal.withPolicy(
+        (persistenceId, operation) -> {
+          if (persistenceId.equals(h.persistenceId()) && operation instanceof WriteEvents) {
+            atomicWrites.incrementAndGet();
+          }
+          return ProcessingSuccess.getInstance();
+        });
     int n = 2000;
 
-    TestProbe<EnqueueReply> replies = KIT.createTestProbe();
-    for (int i = 0; i < n; i++) {
-      h.queue.tell(new JobQueue.Enqueue(request("j" + i, "body", null), replies.ref()));
-    }
-    List<EnqueueReply> all = replies.receiveSeveralMessages(n, Duration.ofSeconds(20));
+    try {
+      TestProbe<EnqueueReply> replies = KIT.createTestProbe();
+      for (int i = 0; i < n; i++) {
+        h.queue.tell(new JobQueue.Enqueue(request("j" + i, "body", null), replies.ref()));
+      }
+      List<EnqueueReply> all = replies.receiveSeveralMessages(n, Duration.ofSeconds(20));
 
-    assertTrue(all.stream().allMatch(r -> r instanceof Accepted a && !a.duplicate()));
+      assertTrue(all.stream().allMatch(r -> r instanceof Accepted a && !a.duplicate()));
+    } finally {
+      journal.resetPolicy();
+    }
     JobQueue.QueueStatus status = h.status();
     long writes = status.writes() - writesBefore;
     System.out.printf(
         "batching: %d concurrent enqueues took %d journal writes (%.1f events per write)%n",
-        n, writes, (double) n / writes);
+        n, atomicWrites.get(), (double) n / atomicWrites.get());
+    assertEquals(writes, atomicWrites.get(), "the queue counts the journal's atomic writes");
     assertTrue(writes * 10 <= n, "expected far fewer writes than enqueues, got " + writes);
     assertEquals(n, status.queued());
+    assertEquals(n, journal.persistedInStorage(h.persistenceId()).size() - 2);
   }
 
   @Test
@@ -379,6 +400,23 @@ class JobQueueTest {
   }
 
   @Test
+  void anAbsentFunctionIsLookedUpAgainBeforeA404OnceTheLastAnswerIsASecondOld() {
+    QueueHarness h = new QueueHarness(KIT, Map.of());
+    FixedCatalog catalog = FixedCatalog.empty();
+    SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    h.catalog = catalog;
+    h.clock = clock;
+    h.start();
+    assertEquals(404, ((Refused) h.enqueue(request("x", "", null))).status());
+
+    catalog.now(Optional.of(h.record)); // deployed, and the queue was not told
+    assertEquals(404, ((Refused) h.enqueue(request("x", "", null))).status());
+    clock.set(clock.instant().plus(QueueBehavior.LOOKUP_RETRY));
+
+    assertEquals(new Accepted("x", false), h.accept("x", "", null));
+  }
+
+  @Test
   void acceptsWaitForTheDefinitionAndAConfigurationThatArrivesFirstWins() {
     QueueHarness h = new QueueHarness(KIT, Map.of());
     FixedCatalog catalog = FixedCatalog.pending();
@@ -431,6 +469,7 @@ class JobQueueTest {
   static JobView awaitCallback(QueueHarness h, String callId, CallbackState state) {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
         .until(
             () ->
                 h.job(callId)

@@ -35,7 +35,9 @@ final class QueueHarness {
   static final Config TESTKIT_CONFIG =
       ConfigFactory.parseString(
               "pekko.actor.serialization-bindings {"
-                  + " \"dev.shardless.scheduler.CborSerializable\" = jackson-cbor }")
+                  + " \"dev.shardless.scheduler.CborSerializable\" = jackson-cbor }\n"
+                  // A hang guard for each expected message, not a timing assertion.
+                  + "pekko.actor.testkit.typed.single-expect-default = 10s")
           .withFallback(PersistenceTestKitPlugin.getInstance().config())
           .withFallback(PersistenceTestKitSnapshotPlugin.config());
 
@@ -151,6 +153,7 @@ final class QueueHarness {
   JobView awaitJob(String callId, JobState state) {
     await()
         .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
         .until(() -> job(callId).map(j -> j.state() == state).orElse(false));
     return job(callId).orElseThrow();
   }
