@@ -141,6 +141,36 @@ class FunctionRegistryTest {
   }
 
   @Test
+  void changedIsToldForDeploysAndUpdatesButNotOnRecovery() {
+    List<String> changed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RegistryListener listener =
+        new RegistryListener() {
+          @Override
+          public void configured(FunctionRecord record) {}
+
+          @Override
+          public void removed(FunctionId id, long version) {}
+
+          @Override
+          public void changed(FunctionRecord record) {
+            changed.add(Specs.name(record) + "@" + record.version());
+          }
+        };
+    registry =
+        EventSourcedBehaviorTestKit.create(
+            TESTKIT.system(), FunctionRegistry.create(NS, listener, clock));
+    deploy("echo", "img:1");
+    update("echo", "img:2");
+    delete("echo");
+    deploy("other", "img:1");
+    assertEquals(List.of("echo@1", "echo@2", "other@1"), changed);
+
+    registry.restart();
+    assertEquals(1, registry.getState().functions().size());
+    assertEquals(List.of("echo@1", "echo@2", "other@1"), changed, "recovery tells no change");
+  }
+
+  @Test
   void lookupAndListAllAnswerFromTheStateOrderedByName() {
     deploy("zeta", "img:z");
     deploy("alpha", "img:a");
