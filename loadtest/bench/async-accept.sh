@@ -35,6 +35,14 @@ need wrk wrk
 need nginx nginx
 need jq jq
 
+# A function whose one job at a time sleeps for minutes: its queue only accepts (accept cost alone).
+deploy_parked() { # name
+  curl -fs -u admin:bench -X POST "$GW/system/functions" -d "{
+    \"service\": \"$1\", \"image\": \"bench/sleep\", \"envProcess\": \"sleep 600\",
+    \"labels\": {\"com.openfaas.scale.min\": \"1\", \"com.openfaas.scale.max\": \"1\",
+                 \"shardless.async.max-concurrency\": \"1\"}}" >/dev/null
+}
+
 deploy() { # name
   curl -fs -u admin:bench -X POST "$GW/system/functions" -d "{
     \"service\": \"$1\", \"image\": \"bench/nginx\",
@@ -100,6 +108,7 @@ for backend in $BACKENDS; do
   deploy warm-0
   for i in $(seq 0 99); do deploy "bench-many-$i"; done
   deploy bench-one-0
+  deploy_parked bench-parked-0
   # Warm-up: JIT, the journal's connections, the queues' recovery.
   accept_run warm 1 5 >/dev/null
   accept_run bench-many 100 3 >/dev/null
@@ -107,6 +116,9 @@ for backend in $BACKENDS; do
   drain bench-many 100 0 >/dev/null
   base_one=$(queue_sum bench-one 1 accepted)
   base_many=$(queue_sum bench-many 100 accepted)
+
+  read -r rps p50 p99 bad < <(accept_run bench-parked 1 "$DURATION")
+  RESULTS+=("$backend|1 (accept only)|$rps|$p50|$p99|$bad|-|0")
 
   start=$(date +%s%3N)
   read -r rps p50 p99 bad < <(accept_run bench-one 1 "$DURATION")
@@ -125,7 +137,8 @@ done
 
 echo
 echo "Async accepts: wrk -t2 -c64 ${DURATION}s per run, $(nproc) cores; then every accepted job run on a"
-echo "trivial function (nginx, 1 replica) and timed from the first accept to the last completion"
+echo "trivial function (nginx, 1 replica) and timed from the first accept to the last completion."
+echo "\"accept only\": the function runs one job for minutes, so the queue does nothing but accept."
 printf '%-10s %-14s %10s %10s %10s %8s %10s %14s\n' backend functions "accepts/s" "p50 ms" "p99 ms" "non-202" jobs "completions/s"
 for r in "${RESULTS[@]}"; do
   IFS='|' read -r b f rps p50 p99 bad jobs secs <<<"$r"

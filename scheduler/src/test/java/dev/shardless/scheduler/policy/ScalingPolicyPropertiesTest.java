@@ -72,13 +72,13 @@ class ScalingPolicyPropertiesTest {
 
   @ParameterizedTest(name = "settings {0}")
   @ValueSource(strings = {"fast", "default"})
-  void burstFromZeroAsksForAllWaitingAtOnce(String which) {
+  void burstFromZeroAsksForAllWaitingAtOnceAsyncJobsIncluded(String which) {
     forAll(
         which,
         s -> {
-          if (s.in().desired() == 0 && s.in().buffered() > 0 && !s.spec().pinned()) {
+          if (s.in().desired() == 0 && s.in().waiting() > 0 && !s.spec().pinned()) {
             int want =
-                ScalingPolicy.replicasFor(s.in().buffered(), ScalingPolicy.perReplica(s.spec()));
+                ScalingPolicy.replicasFor(s.in().waiting(), ScalingPolicy.perReplica(s.spec()));
             int expected = Math.min(s.spec().max(), Math.max(Math.max(1, s.spec().min()), want));
             assertEquals(expected, s.after(), s.show());
           }
@@ -96,7 +96,7 @@ class ScalingPolicyPropertiesTest {
           }
           int now =
               ScalingPolicy.replicasFor(
-                  s.in().inFlight() + s.in().buffered(), ScalingPolicy.perReplica(s.spec()));
+                  s.in().inFlight() + s.in().waiting(), ScalingPolicy.perReplica(s.spec()));
           if (now >= s.settings().panicThreshold() * Math.max(1, s.in().ready())) {
             assertTrue(s.after() >= Math.min(s.spec().max(), now), s.show());
           }
