@@ -17,7 +17,7 @@ class AsyncSettingsTest {
     assertEquals(
         new RetrySchedule(5, Duration.ofSeconds(1), Duration.ofSeconds(60)), s.retry().schedule());
     assertEquals(1000, s.snapshotEvery());
-    assertEquals(8L << 20, s.snapshotMaxBytes());
+    assertEquals(1L << 20, s.snapshotMaxBytes());
   }
 
   @Test
