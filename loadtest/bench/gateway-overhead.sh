@@ -22,12 +22,6 @@ trap cleanup EXIT
 # shellcheck source=loadtest/bench/node.sh
 . "$ROOT/loadtest/bench/node.sh"
 
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "installing $2 (Debian package)..." >&2
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$2" >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq "$2" >/dev/null; fi
-}
 need wrk wrk
 need nginx nginx
 

@@ -1,5 +1,15 @@
-# Sourced by the benchmarks: one Shardless node per benchmark, started the same way everywhere.
-# Needs ROOT (the repository). Call stop_node from the benchmark's EXIT trap.
+# Sourced by the benchmarks: one Shardless node per benchmark, started the same way everywhere,
+# and the tools they need. Needs ROOT (the repository). Call stop_node from the benchmark's EXIT
+# trap.
+
+# need COMMAND PACKAGE: installs the Debian PACKAGE (apt-get, through sudo unless root) when
+# COMMAND is not on PATH.
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "installing $2 (Debian package)..." >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$2" >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq "$2" >/dev/null; fi
+}
 
 # start_node PORT DATA_DIR LOG [VAR=VALUE ...]: starts a node on 127.0.0.1:PORT with extra
 # settings, waits until it answers (bounded: the first start may build for minutes), and sets

@@ -16,8 +16,10 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
 /**
- * A one-node cluster on the real H2 file journal under a data directory, for integration tests that
- * restart a node and expect sharded, remembered entities to come back.
+ * A one-node cluster on a real journal, for integration tests that restart a node and expect
+ * sharded, remembered entities to come back: the embedded H2 file under a data directory, or the
+ * store a test layers over the node's configuration (such as {@code
+ * CassandraServer#persistenceConfig}).
  */
 public final class SingleNode {
   /** Upper bound for a stage that must complete; a hang guard, not a timing assertion. */
@@ -38,16 +40,40 @@ public final class SingleNode {
 
   private SingleNode() {}
 
-  /** Starts the node, creates the journal's tables, and waits until it is an Up member. */
+  /**
+   * Starts the node on the H2 file journal under {@code dataDir}; see {@link #start(Path, String,
+   * Config)}.
+   */
   public static ActorSystem<Void> start(Path dataDir, String name) throws Exception {
-    Config base = NODE.withFallback(ConfigFactory.load());
-    Config config = JournalConfig.forDataDir(dataDir, base).withFallback(base);
-    ActorSystem<Void> node = ActorSystem.create(Behaviors.empty(), name, config);
+    return start(dataDir, name, ConfigFactory.empty());
+  }
+
+  /**
+   * Starts the node on {@code store} (layered over the node's configuration; empty for the H2
+   * default), creates the journal's tables, and waits until it is an Up member.
+   */
+  public static ActorSystem<Void> start(Path dataDir, String name, Config store) throws Exception {
+    ActorSystem<Void> node = create(dataDir, name, store);
     result(JournalConfig.prepare(node));
+    joinItself(node);
+    return node;
+  }
+
+  /**
+   * The node's actor system on {@code store}, its journal not yet prepared and the node not yet a
+   * member: for a test that makes the store available only later. Then {@link #joinItself}.
+   */
+  public static ActorSystem<Void> create(Path dataDir, String name, Config store) {
+    Config base = store.withFallback(NODE).withFallback(ConfigFactory.load());
+    Config config = JournalConfig.forDataDir(dataDir, base).withFallback(base);
+    return ActorSystem.create(Behaviors.empty(), name, config);
+  }
+
+  /** Makes {@code node} a one-node cluster and waits until it is an Up member. */
+  public static void joinItself(ActorSystem<?> node) {
     Cluster cluster = Cluster.get(node);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     await().atMost(GUARD).until(() -> cluster.selfMember().status() == MemberStatus.up());
-    return node;
   }
 
   public static void terminate(ActorSystem<Void> node) throws Exception {

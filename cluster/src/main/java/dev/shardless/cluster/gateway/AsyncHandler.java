@@ -54,9 +54,7 @@ final class AsyncHandler {
   CompletionStage<HttpResponse> accept(HttpRequest request, String rest) {
     InvokeTarget target = InvokeTarget.parse(rest, defaultNamespace);
     if (target == null) {
-      return refuse(
-          request,
-          Responses.text(404, "function not found: '" + rest + "' is not a valid function name"));
+      return refuse(request, InvokeTarget.notFound(rest));
     }
     Optional<String> suppliedId = request.getHeader(InvokeHandler.CALL_ID).map(HttpHeader::value);
     if (suppliedId.isPresent() && !validCallId(suppliedId.get())) {

@@ -75,8 +75,7 @@ final class InvokeHandler {
     InvokeTarget target = InvokeTarget.parse(rest, defaultNamespace);
     if (target == null) {
       request.discardEntityBytes(system);
-      return CompletableFuture.completedFuture(
-          Responses.text(404, "function not found: '" + rest + "' is not a valid function name"));
+      return CompletableFuture.completedFuture(InvokeTarget.notFound(rest));
     }
     long startNanos = System.nanoTime();
     long startWallNanos = System.currentTimeMillis() * 1_000_000L;

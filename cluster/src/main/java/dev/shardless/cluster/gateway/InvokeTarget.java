@@ -2,6 +2,7 @@ package dev.shardless.cluster.gateway;
 
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionSpecValidator;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 
 /**
  * The function and sub-path named by an invoke path {@code /function/{name}[.{namespace}][/{path}]}
@@ -26,5 +27,13 @@ record InvokeTarget(FunctionId function, String path) {
       return null;
     }
     return new InvokeTarget(new FunctionId(namespace, name), path);
+  }
+
+  /**
+   * The answer, synchronous or async alike, to a {@code rest} that {@link #parse} refuses: 404, as
+   * for any function that does not exist.
+   */
+  static HttpResponse notFound(String rest) {
+    return Responses.text(404, "function not found: '" + rest + "' is not a valid function name");
   }
 }

@@ -59,7 +59,7 @@ class JobQueueRecoveryTest {
     resent.outcome().complete(new CallbackSender.CallbackOutcome(204, ""));
     assertEquals(JobState.SUCCEEDED, h.awaitJob("run1", JobState.SUCCEEDED).state());
     assertEquals(2, h.job("run1").orElseThrow().attempts());
-    JobView cb1 = JobQueueTest.awaitCallback(h, "cb1", CallbackState.DELIVERED);
+    JobView cb1 = h.awaitCallback("cb1", CallbackState.DELIVERED);
     assertEquals(204, cb1.callback().orElseThrow().lastStatus());
   }
 
@@ -140,19 +140,11 @@ class JobQueueRecoveryTest {
 
   private static void awaitSettledCallbacks(QueueHarness h, List<String> ids) {
     for (String id : ids) {
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(10))
-          .until(
-              () ->
-                  h.job(id)
-                      .map(
-                          j ->
-                              !j.state().terminal()
-                                  || j.callback()
-                                      .map(c -> c.state() != CallbackState.PENDING)
-                                      .orElse(true))
-                      .orElse(false));
+      h.awaitJob(
+          id,
+          j ->
+              !j.state().terminal()
+                  || j.callback().map(c -> c.state() != CallbackState.PENDING).orElse(true));
     }
   }
 

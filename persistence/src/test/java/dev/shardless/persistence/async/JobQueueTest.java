@@ -85,7 +85,7 @@ class JobQueueTest {
             "X-Duration-Seconds: 0.001234"),
         d.headers().stream().map(x -> x.name() + ": " + x.value()).toList());
 
-    JobView view = awaitCallback(h, "c1", CallbackState.DELIVERED);
+    JobView view = h.awaitCallback("c1", CallbackState.DELIVERED);
     assertEquals(JobState.SUCCEEDED, view.state());
     assertEquals(1, view.attempts());
     assertEquals(201, view.lastStatus());
@@ -186,7 +186,7 @@ class JobQueueTest {
     Delivery d = h.deliveries.receiveMessage();
     assertEquals("fine", d.bodyText());
     assertEquals(Optional.of("200"), d.header("X-Function-Status"));
-    JobView view = awaitCallback(h, "r1", CallbackState.DELIVERED);
+    JobView view = h.awaitCallback("r1", CallbackState.DELIVERED);
     assertEquals(JobState.SUCCEEDED, view.state());
     assertEquals(3, view.attempts());
     assertEquals(2, h.status().retries());
@@ -211,7 +211,7 @@ class JobQueueTest {
     Delivery d = h.deliveries.receiveMessage();
     assertEquals(Optional.of("500"), d.header("X-Function-Status"));
     assertEquals("boom", d.bodyText());
-    JobView dead = awaitCallback(h, "d1", CallbackState.DELIVERED);
+    JobView dead = h.awaitCallback("d1", CallbackState.DELIVERED);
     assertEquals(JobState.DEAD_LETTERED, dead.state());
     JobQueue.DeadLetters letters = h.deadLetters(10);
     assertEquals(1, letters.total());
@@ -223,7 +223,7 @@ class JobQueueTest {
 
     assertEquals(3, h.runs.receiveMessage().attempt());
     assertEquals(Optional.of("200"), h.deliveries.receiveMessage().header("X-Function-Status"));
-    assertEquals(JobState.SUCCEEDED, awaitCallback(h, "d1", CallbackState.DELIVERED).state());
+    assertEquals(JobState.SUCCEEDED, h.awaitCallback("d1", CallbackState.DELIVERED).state());
     assertEquals(0, h.deadLetters(10).total());
     assertEquals(List.of(), h.redrive("d1").callIds());
   }
@@ -256,7 +256,7 @@ class JobQueueTest {
     Delivery d = h.deliveries.receiveMessage();
     assertEquals(Optional.of("404"), d.header("X-Function-Status"));
     assertEquals("no slot (the function is not deployed)", d.bodyText());
-    JobView view = awaitCallback(h, "g1", CallbackState.DELIVERED);
+    JobView view = h.awaitCallback("g1", CallbackState.DELIVERED);
     assertEquals(JobState.FAILED, view.state());
     assertEquals(1, view.attempts());
     h.runs.receiveMessage();
@@ -272,10 +272,10 @@ class JobQueueTest {
     h.accept("k1", "", "http://down/cb");
     h.accept("k2", "", "http://gone/cb");
 
-    JobView down = awaitCallback(h, "k1", CallbackState.FAILED);
+    JobView down = h.awaitCallback("k1", CallbackState.FAILED);
     assertEquals(3, down.callback().orElseThrow().attempts());
     assertEquals(502, down.callback().orElseThrow().lastStatus());
-    JobView gone = awaitCallback(h, "k2", CallbackState.FAILED);
+    JobView gone = h.awaitCallback("k2", CallbackState.FAILED);
     assertEquals(1, gone.callback().orElseThrow().attempts());
     assertTrue(gone.callback().orElseThrow().lastError().contains("not retryable"));
     assertEquals(2, h.status().callbackFailures());
@@ -463,19 +463,5 @@ class JobQueueTest {
         s.callbackTimeout(),
         s.snapshotEvery(),
         s.snapshotMaxBytes());
-  }
-
-  /** Waits until the job's callback is in {@code state}. */
-  static JobView awaitCallback(QueueHarness h, String callId, CallbackState state) {
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(10))
-        .until(
-            () ->
-                h.job(callId)
-                    .flatMap(JobView::callback)
-                    .map(c -> c.state() == state)
-                    .orElse(false));
-    return h.job(callId).orElseThrow();
   }
 }

@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.shardless.persistence.async.JobQueue.Command;
 import dev.shardless.persistence.async.JobQueue.EnqueueReply;
+import dev.shardless.persistence.async.JobView.CallbackState;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -151,10 +153,20 @@ final class QueueHarness {
 
   /** Waits until {@code callId} is in {@code state} (and its callback, if any, settled). */
   JobView awaitJob(String callId, JobState state) {
+    return awaitJob(callId, j -> j.state() == state);
+  }
+
+  /** Waits until the callback of {@code callId} is in {@code state}. */
+  JobView awaitCallback(String callId, CallbackState state) {
+    return awaitJob(callId, j -> j.callback().map(c -> c.state() == state).orElse(false));
+  }
+
+  /** Waits until {@code callId} is known and its view passes {@code condition}; returns it. */
+  JobView awaitJob(String callId, Predicate<JobView> condition) {
     await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(10))
-        .until(() -> job(callId).map(j -> j.state() == state).orElse(false));
+        .until(() -> job(callId).map(condition::test).orElse(false));
     return job(callId).orElseThrow();
   }
 

@@ -1,7 +1,9 @@
 package dev.shardless.persistence.registry;
 
+import static dev.shardless.persistence.SingleNode.GUARD;
+import static dev.shardless.persistence.SingleNode.result;
+import static dev.shardless.persistence.SingleNode.terminate;
 import static dev.shardless.persistence.registry.Specs.spec;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,6 +13,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.shardless.persistence.PersistenceSettings.Backend;
+import dev.shardless.persistence.SingleNode;
 import dev.shardless.persistence.journal.JournalConfig;
 import dev.shardless.persistence.registry.FunctionRegistry.Applied;
 import dev.shardless.persistence.registry.RecordingListener.Configured;
@@ -20,20 +23,14 @@ import dev.shardless.scheduler.model.FunctionRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,22 +44,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class RegistryPersistenceIT {
   static final String NS = "openfaas-fn";
-
-  /** Upper bound for a stage that must complete; a hang guard, not a timing assertion. */
-  static final Duration GUARD = Duration.ofMinutes(1);
-
-  static final Config NODE =
-      ConfigFactory.parseString(
-          String.join(
-              "\n",
-              "pekko.actor.provider = cluster",
-              "pekko.remote.artery.canonical.hostname = 127.0.0.1",
-              "pekko.remote.artery.canonical.port = 0",
-              "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
-              "pekko.actor.serialization-bindings {",
-              "  \"dev.shardless.scheduler.CborSerializable\" = jackson-cbor",
-              "}",
-              "shardless.persistence.ask-timeout = 30s"));
+  static final String NAME = "registry-it";
 
   @TempDir Path dataDir;
   ActorSystem<Void> system;
@@ -78,7 +60,7 @@ class RegistryPersistenceIT {
   @EnumSource(Backend.class)
   void functionsSurviveANodeRestartAndWakeTheirEntities(Backend backend) throws Exception {
     Config store = storeConfig(backend);
-    system = startNode(store);
+    system = SingleNode.start(dataDir, NAME, store);
     TestProbe<Object> listened1 = TestProbe.create(system);
     RegistryCatalog catalog = startRegistry(system, listened1);
 
@@ -90,7 +72,7 @@ class RegistryPersistenceIT {
     terminate(system);
     assertStoredIn(backend, store);
 
-    system = startNode(store);
+    system = SingleNode.start(dataDir, NAME, store);
     TestProbe<Object> listened2 = TestProbe.create(system);
     catalog = startRegistry(system, listened2);
 
@@ -118,7 +100,7 @@ class RegistryPersistenceIT {
     Config store =
         CassandraServer.persistenceConfig(
             "127.0.0.1:" + port, CassandraServer.uniqueKeyspacePrefix());
-    system = createSystem(store);
+    system = SingleNode.create(dataDir, NAME, store);
     // Nothing listens yet: the driver keeps reconnecting (advanced.reconnect-on-init) instead of
     // failing the plugin's session for good.
     CompletionStage<Done> prepared = JournalConfig.prepare(system);
@@ -126,7 +108,7 @@ class RegistryPersistenceIT {
     try (CassandraServer late = CassandraServer.start(port)) {
       assertEquals(port, late.port());
       result(prepared);
-      joinItself(system);
+      SingleNode.joinItself(system);
       RegistryCatalog catalog = startRegistry(system, TestProbe.create(system));
       Applied deployed = (Applied) result(catalog.deploy(spec(NS, "late", "img:l")));
       assertEquals(1, deployed.record().version());
@@ -166,36 +148,8 @@ class RegistryPersistenceIT {
     }
   }
 
-  private ActorSystem<Void> startNode(Config store) throws Exception {
-    ActorSystem<Void> node = createSystem(store);
-    result(JournalConfig.prepare(node));
-    joinItself(node);
-    return node;
-  }
-
-  private ActorSystem<Void> createSystem(Config store) {
-    Config base = store.withFallback(NODE).withFallback(ConfigFactory.load());
-    Config config = JournalConfig.forDataDir(dataDir, base).withFallback(base);
-    return ActorSystem.create(Behaviors.empty(), "registry-it", config);
-  }
-
-  private static void joinItself(ActorSystem<Void> node) {
-    Cluster cluster = Cluster.get(node);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    await().atMost(GUARD).until(() -> cluster.selfMember().status() == MemberStatus.up());
-  }
-
   private static RegistryCatalog startRegistry(ActorSystem<Void> node, TestProbe<Object> probe) {
     FunctionRegistry.init(node, new RecordingListener(probe.ref()), Clock.systemUTC());
     return RegistryCatalog.create(node);
-  }
-
-  private static <T> T result(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(GUARD.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  private static void terminate(ActorSystem<Void> node) throws Exception {
-    node.terminate();
-    result(node.getWhenTerminated());
   }
 }
