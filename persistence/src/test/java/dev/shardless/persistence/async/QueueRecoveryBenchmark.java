@@ -3,9 +3,14 @@ package dev.shardless.persistence.async;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.shardless.persistence.journal.JournalConfig;
+import dev.shardless.persistence.testing.CassandraServer;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -30,10 +35,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How long a queue takes to recover 100,000 finished jobs from the real H2 file journal: once by
- * replaying all 300,000 events (no snapshot), once from a snapshot. Not part of the build (no
- * {@code Test}/{@code IT} suffix, and it needs {@code -Dshardless.bench=true}); run it with {@code
- * loadtest/bench/queue-recovery.sh}.
+ * How long a queue takes to recover 100,000 finished jobs from a real journal (the H2 file, or a
+ * real Cassandra started by the test harness with {@code -Dshardless.bench.backend=cassandra}):
+ * once by replaying all 300,000 events (no snapshot), once from a snapshot. Not part of the build
+ * (no {@code Test}/{@code IT} suffix, and it needs {@code -Dshardless.bench=true}); run it with
+ * {@code loadtest/bench/queue-recovery.sh}.
  */
 @EnabledIfSystemProperty(named = "shardless.bench", matches = "true")
 class QueueRecoveryBenchmark {
@@ -42,14 +48,22 @@ class QueueRecoveryBenchmark {
 
   @TempDir Path dataDir;
 
+  static final String BACKEND = System.getProperty("shardless.bench.backend", "h2");
+
   @Test
-  void recoveryOfAHundredThousandFinishedJobsOnH2() throws Exception {
+  void recoveryOfAHundredThousandFinishedJobs() throws Exception {
+    String prefix = CassandraServer.uniqueKeyspacePrefix();
+    Config store =
+        BACKEND.equals("cassandra")
+            ? CassandraServer.shared().persistenceConfig(prefix)
+            : ConfigFactory.empty();
     Config base =
-        ConfigFactory.parseString(
-                "pekko.actor.serialization-bindings {"
-                    + " \"dev.shardless.scheduler.CborSerializable\" = jackson-cbor }\n"
-                    + "pekko.actor.testkit.typed.single-expect-default = 5m")
-            .withFallback(ConfigFactory.load());
+        store.withFallback(
+            ConfigFactory.parseString(
+                    "pekko.actor.serialization-bindings {"
+                        + " \"dev.shardless.scheduler.CborSerializable\" = jackson-cbor }\n"
+                        + "pekko.actor.testkit.typed.single-expect-default = 5m")
+                .withFallback(ConfigFactory.load()));
     Config config = JournalConfig.forDataDir(dataDir, base).withFallback(base);
     ActorTestKit kit = ActorTestKit.create("QueueRecoveryBenchmark", config);
     try {
@@ -69,15 +83,18 @@ class QueueRecoveryBenchmark {
           .atMost(GUARD)
           .until(() -> h.status().succeeded() == JOBS + h.settings.snapshotEvery());
       h.stop();
-      List<String> snapshots = snapshots(config, h.persistenceId());
+      List<String> snapshots =
+          BACKEND.equals("cassandra")
+              ? cassandraSnapshots(prefix, h.persistenceId())
+              : snapshots(config, h.persistenceId());
       assertFalse(snapshots.isEmpty());
       long fromSnapshot = timeRecovery(h);
       assertEquals(JOBS + h.settings.snapshotEvery(), h.status().succeeded());
 
       System.out.printf(
-          "H2 queue recovery, %d finished jobs: seeding %d events took %d ms; full replay %d ms;"
+          "%s queue recovery, %d finished jobs: seeding %d events took %d ms; full replay %d ms;"
               + " from the last snapshot %d ms; snapshots (sequence nr: bytes) %s%n",
-          JOBS, 3 * JOBS, seeding, replay, fromSnapshot, snapshots);
+          BACKEND, JOBS, 3 * JOBS, seeding, replay, fromSnapshot, snapshots);
     } finally {
       kit.shutdownTestKit();
     }
@@ -107,6 +124,26 @@ class QueueRecoveryBenchmark {
         while (rs.next()) {
           found.add(rs.getLong(1) + ": " + rs.getLong(2));
         }
+      }
+      return found;
+    }
+  }
+
+  /** The queue's snapshots in Cassandra, as "sequence nr: payload bytes". */
+  private static List<String> cassandraSnapshots(String prefix, String persistenceId) {
+    try (CqlSession session = CassandraServer.shared().connect()) {
+      List<String> found = new ArrayList<>();
+      for (Row row :
+          session.execute(
+              SimpleStatement.newInstance(
+                  "SELECT sequence_nr, snapshot_data, snapshot FROM "
+                      + prefix
+                      + "_snapshot.snapshots WHERE persistence_id = ?",
+                  persistenceId))) {
+        ByteBuffer data = row.getByteBuffer("snapshot_data");
+        ByteBuffer legacy = row.getByteBuffer("snapshot");
+        long bytes = data != null ? data.remaining() : legacy == null ? 0 : legacy.remaining();
+        found.add(row.getLong("sequence_nr") + ": " + bytes);
       }
       return found;
     }
