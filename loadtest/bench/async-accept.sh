@@ -98,7 +98,7 @@ for backend in $BACKENDS; do
     extra=(SHARDLESS_PERSISTENCE=cassandra SHARDLESS_CASSANDRA_CONTACT_POINTS=127.0.0.1:$CQL_PORT)
   fi
   start_node "$GW_PORT" "$WORK/data-$backend" "$WORK/node-$backend.log" \
-    SHARDLESS_JAVA_OPTS="-XX:+UseParallelGC -Xms2g -Xmx2g" "${extra[@]}"
+    SHARDLESS_JAVA_OPTS="${BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms2g -Xmx2g}" "${extra[@]}"
   deploy warm-0
   for i in $(seq 0 99); do deploy "bench-many-$i"; done
   deploy bench-one-0
