@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param stopGrace {@code stop-grace}: SIGTERM to SIGKILL grace on close and shutdown
  * @param classicMaxOutput {@code classic-max-output}: most bytes one classic request may output
  * @param blockingThreads {@code blocking-threads}: size of the pool for blocking process work
+ * @param sandbox {@code sandbox}: how function processes are confined
  */
 public record InvokerSettings(
     Path dataDir,
@@ -27,7 +28,8 @@ public record InvokerSettings(
     String bindHost,
     Duration stopGrace,
     long classicMaxOutput,
-    int blockingThreads) {
+    int blockingThreads,
+    SandboxMode sandbox) {
 
   public static final String PATH = "shardless.invoker";
   private static final long MAX_OUTPUT = 1L << 30;
@@ -36,6 +38,7 @@ public record InvokerSettings(
   public InvokerSettings {
     Objects.requireNonNull(dataDir, PATH + ".data-dir");
     Objects.requireNonNull(workDir, PATH + ".work-dir");
+    Objects.requireNonNull(sandbox, PATH + ".sandbox");
     requirePositive("readiness-timeout", readinessTimeout);
     requirePositive("readiness-poll-interval", readinessPollInterval);
     if (readinessPollInterval.compareTo(Duration.ofSeconds(1)) > 0) {
@@ -70,7 +73,8 @@ public record InvokerSettings(
         c.getString("bind-host"),
         c.getDuration("stop-grace"),
         c.getBytes("classic-max-output"),
-        c.getInt("blocking-threads"));
+        c.getInt("blocking-threads"),
+        SandboxMode.parse(PATH + ".sandbox", c.getString("sandbox")));
   }
 
   /** A copy with another data directory, e.g. for a test or a second node on the same host. */
@@ -83,7 +87,36 @@ public record InvokerSettings(
         bindHost,
         stopGrace,
         classicMaxOutput,
-        blockingThreads);
+        blockingThreads,
+        sandbox);
+  }
+
+  /** A copy with another sandbox mode, e.g. for a test. */
+  public InvokerSettings withSandbox(SandboxMode mode) {
+    return new InvokerSettings(
+        dataDir,
+        workDir,
+        readinessTimeout,
+        readinessPollInterval,
+        bindHost,
+        stopGrace,
+        classicMaxOutput,
+        blockingThreads,
+        mode);
+  }
+
+  /** A copy with another working directory for function processes. */
+  public InvokerSettings withWorkDir(Path dir) {
+    return new InvokerSettings(
+        dataDir,
+        dir,
+        readinessTimeout,
+        readinessPollInterval,
+        bindHost,
+        stopGrace,
+        classicMaxOutput,
+        blockingThreads,
+        sandbox);
   }
 
   private static Path path(Config c, String key) {

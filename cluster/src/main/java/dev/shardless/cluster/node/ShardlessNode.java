@@ -26,6 +26,7 @@ import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.port.ReplicaPlatform;
+import dev.shardless.scheduler.port.SecretResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -128,8 +129,10 @@ public final class ShardlessNode {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
 
     Clock clock = Clock.systemUTC();
+    // Secrets: none yet; the durable secret store replaces SecretResolver.none() (issue 8).
     ReplicaPlatform platform =
-        new LocalProcessPlatform(system, InvokerSettings.fromConfig(system.settings().config()));
+        new LocalProcessPlatform(
+            system, InvokerSettings.fromConfig(system.settings().config()), SecretResolver.none());
     // The platform stops every replica in coordinated shutdown's before-actor-system-terminate
     // phase by itself (SIGTERM included).
 

@@ -44,6 +44,7 @@ final class ClassicFork {
 
   private final PlatformServices services;
   private final FunctionSpec spec;
+  private final ReplicaJail jail;
   private final ReplicaLogWriter replicaLog;
   private final String label;
   private final HttpRequest request;
@@ -60,11 +61,13 @@ final class ClassicFork {
   ClassicFork(
       PlatformServices services,
       FunctionSpec spec,
+      ReplicaJail jail,
       ReplicaLogWriter replicaLog,
       String label,
       HttpRequest request) {
     this.services = services;
     this.spec = spec;
+    this.jail = jail;
     this.replicaLog = replicaLog;
     this.label = label;
     this.request = request;
@@ -114,7 +117,7 @@ final class ClassicFork {
     try {
       p =
           ProcessGroups.start(
-              command,
+              jail.plan(command, env).argv(),
               env,
               services.settings.workDir(),
               Redirect.PIPE,

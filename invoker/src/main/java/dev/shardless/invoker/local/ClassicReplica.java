@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -64,6 +65,8 @@ final class ClassicReplica implements Replica {
   private boolean report = true;
   private Duration grace = Duration.ZERO;
   private ScheduledFuture<?> graceTimer;
+  private ReplicaJail jail;
+  private Confinement confinement = Confinement.NONE;
 
   ClassicReplica(
       PlatformServices services,
@@ -108,16 +111,28 @@ final class ClassicReplica implements Replica {
   }
 
   private void bind() {
+    ReplicaJail opened;
+    try {
+      opened = ReplicaJail.open(services, function, id, spec);
+    } catch (IOException e) {
+      synchronized (this) {
+        end(e.getMessage());
+      }
+      return;
+    }
     try {
       ReplicaLogWriter writer = new ReplicaLogWriter(services.logs.prepare(function, id));
       synchronized (this) {
         replicaLog = writer;
+        jail = opened;
+        confinement = opened.plan(ProcessGroups.split(spec.envProcess()), Map.of()).confinement();
         if (stopRequested) {
           end(null);
           return;
         }
       }
     } catch (IOException e) {
+      opened.close();
       synchronized (this) {
         end("cannot open the replica log: " + e.getMessage());
       }
@@ -140,6 +155,11 @@ final class ClassicReplica implements Replica {
                 "pekko.http.server.idle-timeout = " + idle + "s",
                 "pekko.http.server.parsing.max-content-length = infinite"));
     return ServerSettings.create(overrides.withFallback(services.system.settings().config()));
+  }
+
+  @Override
+  public synchronized Confinement confinement() {
+    return confinement;
   }
 
   private void onBound(ServerBinding bound, Throwable error) {
@@ -169,7 +189,9 @@ final class ClassicReplica implements Replica {
                 .withStatus(503)
                 .withEntity(ContentTypes.TEXT_PLAIN_UTF8, "replica is stopping\n"));
       }
-      fork = new ClassicFork(services, spec, replicaLog, function.entityId() + "/" + id, request);
+      fork =
+          new ClassicFork(
+              services, spec, jail, replicaLog, function.entityId() + "/" + id, request);
       inFlight.add(fork);
     }
     return fork.run().whenComplete((response, error) -> forkDone(fork));
@@ -232,6 +254,9 @@ final class ClassicReplica implements Replica {
     state = State.ENDED;
     if (replicaLog != null) {
       replicaLog.close();
+    }
+    if (jail != null) {
+      jail.close();
     }
     if (report) {
       if (stopRequested) {

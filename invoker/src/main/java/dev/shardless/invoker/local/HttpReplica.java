@@ -59,6 +59,8 @@ final class HttpReplica implements Replica {
   private boolean report = true;
   private String failure;
   private ScheduledFuture<?> killTimer;
+  private ReplicaJail jail;
+  private Confinement confinement = Confinement.NONE;
 
   HttpReplica(
       PlatformServices services,
@@ -143,21 +145,38 @@ final class HttpReplica implements Replica {
     if (problem.isPresent()) {
       throw new LaunchException(problem.get());
     }
+    ReplicaJail opened;
+    try {
+      opened = ReplicaJail.open(services, function, id, spec);
+    } catch (IOException e) {
+      throw new LaunchException(e.getMessage());
+    }
     try {
       Path file = services.logs.prepare(function, id);
       int freePort = freePort();
       env.put("PORT", Integer.toString(freePort));
+      SandboxArgs.Plan plan = opened.plan(command, env);
       Process p =
           ProcessGroups.start(
-              command, env, workDir, ProcessGroups.noInput(), Redirect.appendTo(file.toFile()));
+              plan.argv(), env, workDir, ProcessGroups.noInput(), Redirect.appendTo(file.toFile()));
       synchronized (this) {
         logFile = file;
         port = freePort;
+        jail = opened;
+        confinement = plan.confinement();
       }
+      log.debug("Replica {} of {} confined by {}", id, function, plan.confinement());
       return p;
     } catch (IOException e) {
+      opened.close();
       throw new LaunchException("cannot start " + command.get(0) + ": " + e.getMessage());
     }
+  }
+
+  /** What confines this replica's process (none until it has started). */
+  @Override
+  public synchronized Confinement confinement() {
+    return confinement;
   }
 
   private int freePort() throws IOException {
@@ -235,6 +254,9 @@ final class HttpReplica implements Replica {
     Path file;
     synchronized (this) {
       file = logFile;
+      if (jail != null) {
+        jail.close();
+      }
     }
     String tail = ReplicaLogs.tail(file, TAIL_LINES);
     synchronized (this) {

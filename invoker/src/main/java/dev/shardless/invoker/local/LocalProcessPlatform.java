@@ -5,6 +5,7 @@ import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.port.FunctionReplicas;
 import dev.shardless.scheduler.port.ReplicaEvents;
 import dev.shardless.scheduler.port.ReplicaPlatform;
+import dev.shardless.scheduler.port.SecretResolver;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -71,8 +72,20 @@ public final class LocalProcessPlatform implements ReplicaPlatform {
    * previous JVM left running under the same data directory (see the class comment).
    */
   public LocalProcessPlatform(ActorSystem<?> system, InvokerSettings settings) {
-    this.services = new PlatformServices(system, settings);
+    this(system, settings, SecretResolver.none());
+  }
+
+  /**
+   * A platform that mounts the secrets {@code secrets} resolves into each replica at {@code
+   * /var/openfaas/secrets/<name>} (see {@link ReplicaSecrets}). Construction blocks briefly: it
+   * creates the data directories, kills what a previous JVM left running under the same data
+   * directory, and detects what confinement this machine offers ({@link Sandbox}).
+   */
+  public LocalProcessPlatform(
+      ActorSystem<?> system, InvokerSettings settings, SecretResolver secrets) {
+    this.services = new PlatformServices(system, settings, secrets);
     services.registry.reapStale();
+    services.secrets.reapStale();
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),

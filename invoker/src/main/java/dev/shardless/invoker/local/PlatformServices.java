@@ -1,6 +1,7 @@
 package dev.shardless.invoker.local;
 
 import dev.shardless.invoker.InvokerSettings;
+import dev.shardless.scheduler.port.SecretResolver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,18 +31,24 @@ final class PlatformServices {
   final Materializer materializer;
   final PidRegistry registry;
   final ReplicaLogs logs;
+  final SecretResolver resolver;
+  final ReplicaSecrets secrets;
+  final Sandbox sandbox;
   private final Path tmpDir;
   private final ThreadPoolExecutor blocking;
   private final ScheduledThreadPoolExecutor control;
   private volatile boolean shuttingDown;
 
-  PlatformServices(ActorSystem<?> system, InvokerSettings settings) {
+  PlatformServices(ActorSystem<?> system, InvokerSettings settings, SecretResolver resolver) {
     this.settings = settings;
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.registry = new PidRegistry(settings.dataDir().resolve("run").resolve("replicas"));
     this.logs = new ReplicaLogs(settings.dataDir().resolve("logs"));
     this.tmpDir = settings.dataDir().resolve("tmp");
+    this.resolver = resolver;
+    this.secrets = new ReplicaSecrets(settings.dataDir());
+    this.sandbox = Sandbox.detect(settings);
     int n = settings.blockingThreads();
     this.blocking =
         new ThreadPoolExecutor(

@@ -16,4 +16,7 @@ interface Replica {
 
   /** Completes when nothing of it runs any more and its one terminal event has been reported. */
   CompletionStage<Void> terminated();
+
+  /** What confines its processes: sandbox, memory and CPU limits as applied on this machine. */
+  Confinement confinement();
 }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shardless.invoker.InvokerSettings;
+import dev.shardless.invoker.SandboxMode;
 import dev.shardless.invoker.local.PlatformFixture.Event;
 import dev.shardless.invoker.local.PlatformFixture.Ready;
 import dev.shardless.invoker.local.PlatformFixture.Stopped;
@@ -199,7 +200,8 @@ class ClassicModeTest {
             "127.0.0.1",
             Duration.ofSeconds(5),
             1024,
-            4);
+            4,
+            SandboxMode.NONE);
     ReplicaEndpoint endpoint = startReady(small, spec("cat", Map.of()));
 
     HttpResponse<String> response =

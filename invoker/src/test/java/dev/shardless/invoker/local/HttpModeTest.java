@@ -129,7 +129,8 @@ class HttpModeTest {
                 "127.0.0.1",
                 Duration.ofSeconds(5),
                 1 << 20,
-                4));
+                4,
+                dev.shardless.invoker.SandboxMode.NONE));
     replicas = platform.open(FUNCTION, PlatformFixture.events(probe));
     Path pidFile = dataDir.resolve("never.pid");
 

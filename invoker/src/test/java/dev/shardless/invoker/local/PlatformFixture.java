@@ -3,6 +3,7 @@ package dev.shardless.invoker.local;
 import static org.awaitility.Awaitility.await;
 
 import dev.shardless.invoker.InvokerSettings;
+import dev.shardless.invoker.SandboxMode;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.model.ReplicaId;
@@ -34,10 +35,14 @@ final class PlatformFixture {
 
   private PlatformFixture() {}
 
-  /** Settings for tests: the reference defaults with {@code dataDir}. */
+  /**
+   * Settings for tests: the reference defaults with {@code dataDir}, unconfined (these tests watch
+   * host pids and files; SandboxTest covers confinement).
+   */
   static InvokerSettings settings(Path dataDir) {
     return InvokerSettings.fromConfig(com.typesafe.config.ConfigFactory.load())
-        .withDataDir(dataDir);
+        .withDataDir(dataDir)
+        .withSandbox(SandboxMode.NONE);
   }
 
   /** {@link #settings(Path)} with another stop grace (for close and shutdown). */
@@ -51,7 +56,8 @@ final class PlatformFixture {
         s.bindHost(),
         stopGrace,
         s.classicMaxOutput(),
-        s.blockingThreads());
+        s.blockingThreads(),
+        s.sandbox());
   }
 
   /** Events that go to {@code probe}. */
