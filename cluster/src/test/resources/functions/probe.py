@@ -1,7 +1,8 @@
 """Test function (HTTP mode): reports what it received and can misbehave on request.
 
 Paths: /sleep?ms=N waits N ms; /crash exits the process mid-request; /stats reports the highest
-concurrency seen; /count streams the body and reports its size; /status?code=N answers N;
+concurrency seen; /fs?list=DIR&read=FILE reports what the function could list and read (its
+sandbox); /count streams the body and reports its size; /status?code=N answers N;
 /flaky?fail=N fails (500) the first N calls of each X-Call-Id, then echoes; /work?ms=N appends
 "start <call id>" to $RECORD_FILE, waits N ms, appends "end <call id>" and echoes. Anything else
 echoes the request.
@@ -24,6 +25,25 @@ def record(line):
     if path:
         with lock, open(path, "a") as f:
             f.write(line + "\n")
+
+
+def replica_pid():
+    """The host pid of this replica's process group leader (inside a sandbox, os.getpid() is the
+    pid in the sandbox's own pid namespace)."""
+    return int(os.environ.get("SHARDLESS_REPLICA_PID") or os.getpid())
+
+
+def fs_report(query):
+    out = {"env": sorted(k for k in os.environ if k.startswith("SHARDLESS_"))}
+    for key, action in (("list", lambda p: sorted(os.listdir(p))), ("read", lambda p: open(p).read())):
+        path = query.get(key, [None])[0]
+        if path is None:
+            continue
+        try:
+            out[key] = {"ok": True, "result": action(path)}
+        except OSError as e:
+            out[key] = {"ok": False, "error": type(e).__name__ + ": " + str(e)}
+    return out
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -57,6 +77,8 @@ class Handler(BaseHTTPRequestHandler):
             os._exit(3)
         if url.path == "/sleep":
             time.sleep(int(query.get("ms", ["100"])[0]) / 1000.0)
+        if url.path == "/fs":
+            return self.reply(fs_report(query))
         if url.path == "/stats":
             return self.reply({"highest": highest})
         call_id = self.headers.get("X-Call-Id", "")
@@ -79,7 +101,7 @@ class Handler(BaseHTTPRequestHandler):
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body,
             "greeting": os.environ.get("GREETING", ""),
-            "pid": os.getpid(),
+            "pid": replica_pid(),
         })
 
     def reply(self, obj, status=200):

@@ -93,7 +93,7 @@ final class ClassicFork {
 
   private void fork() {
     List<String> command = ProcessGroups.split(spec.envProcess());
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = new HashMap<>(ProcessGroups.inheritedEnv());
     env.putAll(spec.envVars());
     env.putAll(ClassicEnvironment.of(request));
     Optional<String> problem =

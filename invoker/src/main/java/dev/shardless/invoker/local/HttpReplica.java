@@ -138,7 +138,7 @@ final class HttpReplica implements Replica {
     if (command.isEmpty()) {
       throw new LaunchException("no envProcess to run");
     }
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = new HashMap<>(ProcessGroups.inheritedEnv());
     env.putAll(spec.envVars());
     Path workDir = services.settings.workDir();
     Optional<String> problem = ProcessGroups.problem(command.get(0), env, workDir);

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * on {@code /dev/null} (it never holds the function's pipes open) and then {@code exec}s the
  * command, so pid, stdin and exit code stay the function's. The watcher polls every second; when
  * this JVM is gone (even after {@code kill -9}) it kills the group, and when the function is gone
- * it exits. It ignores SIGTERM so a polite stop cannot remove it while the function lingers.
+ * it exits. It ignores SIGTERM so a polite stop cannot remove it while the function lingers. The
+ * command gets {@code SHARDLESS_REPLICA_PID}, the group's pid on the host (inside a sandbox the
+ * function's own pid is that of its pid namespace).
  */
 final class ProcessGroups {
   private static final Logger log = LoggerFactory.getLogger(ProcessGroups.class);
@@ -52,6 +54,7 @@ final class ProcessGroups {
           "  while alive \"$jvm\" && alive $$; do sleep 1; done",
           "  alive \"$jvm\" || kill -9 -$$",
           ") </dev/null >/dev/null 2>&1 &",
+          "SHARDLESS_REPLICA_PID=$$; export SHARDLESS_REPLICA_PID",
           "exec \"$@\"");
 
   private static final long JVM_PID = ProcessHandle.current().pid();
@@ -60,6 +63,16 @@ final class ProcessGroups {
   private static final long GROUP_POLL_NANOS = 2_000_000;
 
   private ProcessGroups() {}
+
+  /**
+   * The environment a function process inherits from this JVM: all of it except {@code
+   * SHARDLESS_*}, which configures the node (the admin password among it).
+   */
+  static Map<String, String> inheritedEnv() {
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.keySet().removeIf(k -> k.startsWith("SHARDLESS_"));
+    return env;
+  }
 
   /** The words of {@code envProcess}, split on whitespace (no shell); empty when blank. */
   static List<String> split(String envProcess) {

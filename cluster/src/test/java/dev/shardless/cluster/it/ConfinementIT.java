@@ -1,0 +1,82 @@
+package dev.shardless.cluster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real node with the sandbox required, laid out as the launcher does (data directory inside the
+ * work directory): an HTTP-mode function is invoked as usual but cannot list or read the node's
+ * data directory, and does not inherit the node's {@code SHARDLESS_*} settings (its admin
+ * password).
+ */
+class ConfinementIT {
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void requireBubblewrap() throws Exception {
+    assumeTrue(bwrapWorks(), "bwrap is missing or does not work here: apt-get install bubblewrap");
+  }
+
+  @Test
+  void functionIsInvokedButCannotSeeTheDataDirectory() throws Exception {
+    Path work = Files.createDirectories(dir.resolve("checkout"));
+    Path data = work.resolve(".shardless");
+    Map<String, String> env =
+        Map.of("SHARDLESS_WORK_DIR", work.toString(), "SHARDLESS_SANDBOX", "bubblewrap");
+    try (NodeProcess node = new NodeProcess(data, env).start()) {
+      Api api = new Api(node);
+      assertThat(api.system("POST", "/system/functions", Api.probe("jailed", "", "")).statusCode())
+          .isEqualTo(202);
+
+      HttpResponse<String> echo = api.invoke("POST", "/function/jailed/hello", "body");
+      assertThat(echo.statusCode()).as(echo.body()).isEqualTo(200);
+      assertThat(Api.json(echo).get("body").asText()).isEqualTo("body");
+
+      List<String> onHost;
+      try (Stream<Path> files = Files.list(data)) {
+        onHost = files.map(p -> p.getFileName().toString()).toList();
+      }
+      assertThat(onHost).as("the node keeps its journal and logs there").isNotEmpty();
+      Path someFile;
+      try (Stream<Path> files = Files.walk(data)) {
+        someFile = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+      }
+
+      HttpResponse<String> r =
+          api.invoke("GET", "/function/jailed/fs?list=" + data + "&read=" + someFile, null);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode fs = Api.json(r);
+      assertThat(fs.get("list").get("ok").asBoolean()).isTrue();
+      assertThat(fs.get("list").get("result")).as("an empty cover over the data dir").isEmpty();
+      assertThat(fs.get("read").get("ok").asBoolean()).as(fs.toString()).isFalse();
+      assertThat(fs.get("env").toString()).doesNotContain("SHARDLESS_ADMIN_PASSWORD");
+    }
+  }
+
+  private static boolean bwrapWorks() throws IOException, InterruptedException {
+    try {
+      Process p =
+          new ProcessBuilder("bwrap", "--unshare-all", "--share-net", "--ro-bind", "/", "/", "true")
+              .redirectOutput(Redirect.DISCARD)
+              .redirectErrorStream(true)
+              .start();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
