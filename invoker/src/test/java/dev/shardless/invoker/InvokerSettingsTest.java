@@ -30,6 +30,16 @@ class InvokerSettingsTest {
     assertEquals(Duration.ofSeconds(5), s.stopGrace());
     assertEquals(16L * 1024 * 1024, s.classicMaxOutput());
     assertEquals(16, s.blockingThreads());
+    assertEquals(SandboxMode.AUTO, s.sandbox());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"auto, AUTO", "bubblewrap, BUBBLEWRAP", "none, NONE", "' None ', NONE"})
+  void sandboxModesParseInAnyCase(String value, SandboxMode mode) {
+    assertEquals(
+        mode,
+        InvokerSettings.fromConfig(with("shardless.invoker.sandbox = \"" + value + "\""))
+            .sandbox());
   }
 
   @ParameterizedTest
@@ -42,7 +52,8 @@ class InvokerSettingsTest {
         "classic-max-output = 0 | shardless.invoker.classic-max-output must be in 1..1073741824 bytes, was 0",
         "blocking-threads = 0 | shardless.invoker.blocking-threads must be in 1..1024, was 0",
         "bind-host = \"\" | shardless.invoker.bind-host must not be empty, was ''",
-        "data-dir = \"\" | shardless.invoker.data-dir must not be empty, was ''"
+        "data-dir = \"\" | shardless.invoker.data-dir must not be empty, was ''",
+        "sandbox = docker | shardless.invoker.sandbox must be one of auto, bubblewrap, none, was 'docker'"
       })
   void badValuesAreRejectedNamingKeyAndValue(String override, String message) {
     IllegalArgumentException e =

@@ -153,7 +153,8 @@ final class Sandbox {
   /**
    * The directories the command needs besides the system ones: the installation root of its
    * interpreter (the parent of a {@code bin} or {@code shims} directory, e.g. {@code /root/.pyenv}
-   * for a pyenv shim), and the directory of every argument that names an existing file.
+   * for a pyenv shim), and the directory of every argument that names an existing file (a bare name
+   * such as {@code handler.py} counts when it is a file in the work dir).
    */
   private List<Path> ownDirs(List<String> command, Map<String, String> env) {
     List<Path> out = new ArrayList<>();
@@ -162,11 +163,11 @@ final class Sandbox {
     }
     executable(command.get(0), env).ifPresent(exe -> addInstallRoots(exe, out));
     for (String arg : command.subList(1, command.size())) {
-      if (!arg.contains("/") || arg.startsWith("-")) {
+      if (arg.startsWith("-") || arg.isEmpty()) {
         continue;
       }
       Path p = settings.workDir().resolve(arg);
-      if (Files.exists(p)) {
+      if (arg.contains("/") ? Files.exists(p) : Files.isRegularFile(p)) {
         addDirOf(p, out);
         real(p).ifPresent(r -> addDirOf(r, out));
       }

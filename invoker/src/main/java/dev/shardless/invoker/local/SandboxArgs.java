@@ -26,8 +26,10 @@ import java.util.TreeSet;
  *       ({@code /bin -> usr/bin}); sensitive files under them covered by {@code /dev/null}.
  *   <li>{@code --proc /proc --dev /dev --tmpfs /tmp}: a fresh procfs, a minimal /dev, a private
  *       /tmp.
- *   <li>the function's own directories read-only: the work dir, the directories of its script and
- *       interpreter (none inside a hidden directory).
+ *   <li>the function's own directories read-only: the directories of its script and interpreter
+ *       (none inside a hidden directory). The work dir is among them only when the command names a
+ *       file in it; otherwise the sandbox has an empty directory at its path ({@code --dir}), so
+ *       the current directory exists but shows nothing of the node's.
  *   <li>each hidden directory (the node's data dir) that a bind above would show is covered by an
  *       empty read-only tmpfs.
  *   <li>the replica's secrets directory read-only at {@code /var/openfaas/secrets}.
@@ -36,12 +38,12 @@ import java.util.TreeSet;
  *   <li>{@code --chdir <work dir>}.
  * </ol>
  *
- * Example: work dir {@code /srv/app}, data dir {@code /srv/app/.shardless}, secrets in {@code
- * /srv/app/.shardless/run/secrets/1/ns/f/r1}: {@code bwrap --unshare-all --share-net
- * --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin … --proc /proc --dev /dev --tmpfs
- * /tmp --ro-bind /srv/app /srv/app --tmpfs /srv/app/.shardless --remount-ro /srv/app/.shardless
- * --ro-bind /srv/app/.shardless/run/secrets/1/ns/f/r1 /var/openfaas/secrets --chdir /srv/app --
- * python3 handler.py}.
+ * Example: work dir {@code /srv/app} holding {@code handler.py}, data dir {@code
+ * /srv/app/.shardless}, secrets in {@code /srv/app/.shardless/run/secrets/1/ns/f/r1}: {@code bwrap
+ * --unshare-all --share-net --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin … --proc
+ * /proc --dev /dev --tmpfs /tmp --ro-bind /srv/app /srv/app --tmpfs /srv/app/.shardless
+ * --remount-ro /srv/app/.shardless --ro-bind /srv/app/.shardless/run/secrets/1/ns/f/r1
+ * /var/openfaas/secrets --chdir /srv/app -- python3 handler.py}.
  */
 final class SandboxArgs {
   static final String SECRETS_MOUNT = "/var/openfaas/secrets";
@@ -168,6 +170,9 @@ final class SandboxArgs {
         a.addAll(List.of("--tmpfs", h.toString(), "--remount-ro", h.toString()));
       }
     }
+    if (!insideAny(layout.workDir(), visible) || insideAny(layout.workDir(), layout.hidden())) {
+      a.addAll(List.of("--dir", layout.workDir().toString()));
+    }
     layout.secretsDir().ifPresent(s -> bind(a, s, Path.of(SECRETS_MOUNT)));
     if (layout.readOnlyRoot()) {
       a.addAll(List.of("--remount-ro", "/"));
@@ -177,13 +182,12 @@ final class SandboxArgs {
   }
 
   /**
-   * The work dir and read-only dirs, normalized, without duplicates, without those already shown by
-   * a wider bind, and without any inside a hidden directory or equal to {@code /}; sorted so that a
-   * parent is bound before its children.
+   * The read-only dirs, normalized, without duplicates, without those already shown by a wider
+   * bind, and without any inside a hidden directory or equal to {@code /}; sorted so that a parent
+   * is bound before its children.
    */
   private static List<Path> ownDirs(Layout layout, List<Path> visible) {
     TreeSet<Path> dirs = new TreeSet<>();
-    dirs.add(layout.workDir().normalize());
     layout.readOnly().forEach(p -> dirs.add(p.normalize()));
     List<Path> out = new ArrayList<>();
     for (Path p : dirs) {

@@ -104,15 +104,40 @@ class SandboxTest {
   }
 
   @Test
-  void cannotListOrReadTheDataDirectoryButSeesItsWorkDir() throws Exception {
-    ReplicaEndpoint r = start(F1, probeSpec(F1, List.of(), false, null), "r1");
+  void cannotListOrReadTheDataDirectoryInsideItsWorkDirNorWriteThere() throws Exception {
+    Files.copy(Path.of(PlatformFixture.resource("fs_probe.py")), workDir.resolve("fs_probe.py"));
+    FunctionSpec relative =
+        new FunctionSpec(
+            F1,
+            "",
+            "python3 fs_probe.py",
+            Map.of("mode", "http"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            false);
+    ReplicaEndpoint r = start(F1, relative, "r1");
 
     JsonNode listed = call(r, "/list?path=" + dataDir);
     assertTrue(listed.get("ok").asBoolean(), listed.toString());
     assertEquals(0, listed.get("result").size(), "the data dir is an empty cover: " + listed);
     assertFalse(call(r, "/read?path=" + dataDir.resolve("admin-password")).get("ok").asBoolean());
     JsonNode work = call(r, "/list?path=" + workDir);
-    assertEquals("[\".shardless\"]", work.get("result").toString());
+    assertEquals("[\".shardless\",\"fs_probe.py\"]", work.get("result").toString());
+    assertFalse(call(r, "/write?path=" + workDir.resolve("x")).get("ok").asBoolean());
+    assertFalse(call(r, "/write?path=" + dataDir.resolve("x")).get("ok").asBoolean());
+  }
+
+  @Test
+  void aWorkDirTheCommandDoesNotNameShowsNothing() throws Exception {
+    ReplicaEndpoint r = start(F1, probeSpec(F1, List.of(), false, null), "r1");
+
+    JsonNode work = call(r, "/list?path=" + workDir);
+    assertEquals("[]", work.get("result").toString(), work.toString());
+    assertFalse(call(r, "/list?path=" + dataDir).get("ok").asBoolean());
   }
 
   @Test
@@ -178,11 +203,15 @@ class SandboxTest {
     ReplicaEndpoint rw = start(F2, probeSpec(F2, List.of(), false, null), "r2");
 
     assertFalse(call(ro, "/write?path=/scratch").get("ok").asBoolean());
-    assertFalse(call(ro, "/write?path=" + workDir.resolve("x")).get("ok").asBoolean());
+    Path besideScript = Path.of(PlatformFixture.resource("fs_probe.py")).resolveSibling("x");
+    assertFalse(call(ro, "/write?path=" + besideScript).get("ok").asBoolean());
+    assertFalse(call(rw, "/write?path=" + besideScript).get("ok").asBoolean());
+    assertFalse(call(ro, "/write?path=/usr/x").get("ok").asBoolean());
     assertTrue(call(ro, "/write?path=/tmp/scratch").get("ok").asBoolean());
     assertTrue(call(rw, "/write?path=/scratch").get("ok").asBoolean(), "a throwaway root");
-    assertFalse(call(rw, "/write?path=" + workDir.resolve("x")).get("ok").asBoolean());
-    assertFalse(Files.exists(workDir.resolve("x")));
+    assertFalse(call(rw, "/write?path=/usr/x").get("ok").asBoolean(), "system dirs stay read-only");
+    assertFalse(Files.exists(Path.of("/scratch")));
+    assertFalse(Files.exists(Path.of("/usr/x")));
   }
 
   @Test
@@ -218,7 +247,7 @@ class SandboxTest {
     FunctionSpec ls =
         new FunctionSpec(
             F2, "", "ls -A " + dataDir, Map.of(), null, null, null, null, null, null, true);
-    assertEquals("", get(start(F2, ls, "r2"), "/"));
+    assertTrue(get(start(F2, ls, "r2"), "/").contains("No such file or directory"));
   }
 
   private ReplicaEndpoint start(FunctionId function, FunctionSpec spec, String id) {
