@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
  * resolution, file writes): call it on the invoker's blocking pool.
  */
 final class ReplicaJail {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplicaJail.class);
   private static final long RESOLVE_SECONDS = 30;
 
   private final PlatformServices services;
@@ -40,6 +41,14 @@ final class ReplicaJail {
       throws IOException {
     Map<String, byte[]> values = resolve(services.resolver, function.namespace(), spec.secrets());
     Optional<Path> dir = services.secrets.write(function, id, values);
+    if (dir.isPresent() && !services.sandbox.bubblewrap()) {
+      log.warn(
+          "Replica {} of {}: its secrets are not mounted at {} (no sandbox; {})",
+          id,
+          function,
+          SandboxArgs.SECRETS_MOUNT,
+          Sandbox.INSTALL_HINT);
+    }
     return new ReplicaJail(services, spec, dir);
   }
 
