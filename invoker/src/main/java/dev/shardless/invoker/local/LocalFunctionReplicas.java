@@ -7,6 +7,8 @@ import dev.shardless.scheduler.model.ReplicaId;
 import dev.shardless.scheduler.port.FunctionReplicas;
 import dev.shardless.scheduler.port.ReplicaEvents;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +66,17 @@ final class LocalFunctionReplicas implements FunctionReplicas {
     if (closed) {
       replica.stop(services.settings.stopGrace(), false); // close() raced with this start
     }
+  }
+
+  FunctionId function() {
+    return function;
+  }
+
+  /** What confines each running replica, by replica. */
+  Map<ReplicaId, Confinement> confinements() {
+    Map<ReplicaId, Confinement> out = new HashMap<>();
+    replicas.forEach((id, r) -> out.put(id, r.confinement()));
+    return out;
   }
 
   @Override

@@ -2,10 +2,13 @@ package dev.shardless.invoker.local;
 
 import dev.shardless.invoker.InvokerSettings;
 import dev.shardless.scheduler.model.FunctionId;
+import dev.shardless.scheduler.model.ReplicaId;
 import dev.shardless.scheduler.port.FunctionReplicas;
 import dev.shardless.scheduler.port.ReplicaEvents;
 import dev.shardless.scheduler.port.ReplicaPlatform;
 import dev.shardless.scheduler.port.SecretResolver;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -101,6 +104,18 @@ public final class LocalProcessPlatform implements ReplicaPlatform {
       open.add(replicas); // after shutdown, its starts are answered lost
     }
     return replicas;
+  }
+
+  /**
+   * What confines each running replica of {@code function} on this node (sandbox, memory and CPU
+   * limits as applied), for {@code FunctionStatus}; empty when none runs here.
+   */
+  public Map<ReplicaId, Confinement> confinements(FunctionId function) {
+    Map<ReplicaId, Confinement> out = new HashMap<>();
+    open.stream()
+        .filter(r -> r.function().equals(function))
+        .forEach(r -> out.putAll(r.confinements()));
+    return out;
   }
 
   @Override

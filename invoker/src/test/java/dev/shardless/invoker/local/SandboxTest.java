@@ -224,6 +224,12 @@ class SandboxTest {
     assertTrue(beyond.get("error").asText().startsWith("MemoryError"), beyond.toString());
     assertTrue(call(limited, "/alloc?mb=16").get("ok").asBoolean());
     assertTrue(call(free, "/alloc?mb=512").get("ok").asBoolean());
+    Confinement applied = platform.confinements(F1).get(new ReplicaId("r1"));
+    assertEquals("bubblewrap", applied.sandbox());
+    assertTrue(
+        applied.memory().equals("rlimit AS=268435456")
+            || applied.memory().equals("cgroup MemoryMax=268435456"),
+        applied.toString());
   }
 
   @Test
