@@ -109,7 +109,7 @@ final class ClassicReplica implements Replica {
 
   private void bind() {
     try {
-      ReplicaLogWriter writer = new ReplicaLogWriter(services.logs.prepare(function, id));
+      ReplicaLogWriter writer = new ReplicaLogWriter(services.logs.open(function, id));
       synchronized (this) {
         replicaLog = writer;
         if (stopRequested) {

@@ -1,6 +1,7 @@
 package dev.shardless.invoker.local;
 
 import dev.shardless.invoker.InvokerSettings;
+import dev.shardless.invoker.logs.LogSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,9 @@ final class PlatformServices {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.registry = new PidRegistry(settings.dataDir().resolve("run").resolve("replicas"));
-    this.logs = new ReplicaLogs(settings.dataDir().resolve("logs"));
+    this.logs =
+        new ReplicaLogs(
+            settings.dataDir().resolve("logs"), LogSettings.fromConfig(system.settings().config()));
     this.tmpDir = settings.dataDir().resolve("tmp");
     int n = settings.blockingThreads();
     this.blocking =
