@@ -47,6 +47,7 @@ final class SystemApi extends AllDirectives {
   private final boolean requireEnvProcess;
   private final ObjectNode info;
   private final AsyncApi async;
+  private final LogsApi logs;
 
   SystemApi(
       ActorSystem<?> system,
@@ -66,6 +67,7 @@ final class SystemApi extends AllDirectives {
     this.requireEnvProcess = requireEnvProcess;
     this.info = info;
     this.async = new AsyncApi(system, settings.askTimeout());
+    this.logs = new LogsApi(system);
   }
 
   Route route() {
@@ -77,6 +79,9 @@ final class SystemApi extends AllDirectives {
                     concat(
                         path("info", () -> get(() -> complete(Responses.json(200, info)))),
                         path("namespaces", () -> get(this::listNamespaces)),
+                        path(
+                            "logs",
+                            () -> get(() -> logs.route((name, h) -> withFunction(name, h::apply)))),
                         path(
                             "functions",
                             () ->
