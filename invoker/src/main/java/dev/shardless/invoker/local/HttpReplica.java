@@ -150,15 +150,15 @@ final class HttpReplica implements Replica {
       Path file = services.logs.path(function, id);
       int freePort = freePort();
       env.put("PORT", Integer.toString(freePort));
-      RotatingLogFile log = services.logs.open(function, id);
+      RotatingLogFile output = services.logs.open(function, id);
       Process p;
       try {
         p = ProcessGroups.start(command, env, workDir, ProcessGroups.noInput(), Redirect.PIPE);
       } catch (IOException e) {
-        log.close();
+        output.close();
         throw e;
       }
-      LogPump pump = LogPump.start(p.getInputStream(), log, function.entityId() + "/" + id);
+      LogPump pump = LogPump.start(p.getInputStream(), output, function.entityId() + "/" + id);
       synchronized (this) {
         logFile = file;
         logPump = pump;
