@@ -28,9 +28,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SecretsIT {
   static final String PLAINTEXT = "s3cr3t-value-never-listed";
 
+  /** A cluster-wide key given by the environment: 32 bytes in base64. */
+  static final String SHARED_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
   @RegisterExtension
   static final RunningNode NODE =
-      new RunningNode(Map.of("SHARDLESS_NAMESPACES", "openfaas-fn,team-b"));
+      new RunningNode(
+          Map.of(
+              "SHARDLESS_NAMESPACES", "openfaas-fn,team-b", "SHARDLESS_SECRETS_KEY", SHARED_KEY));
 
   @TempDir Path dir;
 
@@ -86,6 +91,16 @@ class SecretsIT {
     assertThat(names(list)).contains("bin.key", "db").doesNotContain("temp").isSorted();
     assertThat(Api.json(list).get(0).get("namespace").asText()).isEqualTo("team-b");
     assertThat(names(api.system("GET", "/system/secrets", null))).doesNotContain("db");
+  }
+
+  @Test
+  void aKeyFromTheEnvironmentIsUsedAndNoKeyFileIsWritten() throws Exception {
+    assertThat(
+            NODE.api()
+                .system("POST", "/system/secrets", secret("env-key", "value", "v"))
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(NODE.node().dataDir().resolve("secrets.key")).doesNotExist();
   }
 
   @Test
