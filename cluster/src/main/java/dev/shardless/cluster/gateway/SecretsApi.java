@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
@@ -128,7 +129,7 @@ final class SecretsApi {
         .thenApplyAsync(
             missing -> {
               if (!missing.isEmpty()) {
-                throw new java.util.concurrent.CompletionException(
+                throw new CompletionException(
                     new BadRequest(
                         "secrets",
                         "secret(s) "

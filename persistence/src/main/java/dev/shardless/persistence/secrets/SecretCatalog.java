@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -81,7 +82,9 @@ public final class SecretCatalog implements SecretResolver {
   /**
    * The plaintext values of {@code names} in {@code namespace}, in the order given. Fails with
    * {@link SecretResolver.UnknownSecret} naming the first that does not exist, or with {@link
-   * SecretCipher.Undecryptable} when a value does not open with this node's key.
+   * SecretCipher.Undecryptable} when a value does not open with this node's key (both wrapped in a
+   * {@code CompletionException}, as any failure inside a stage), or with a {@code TimeoutException}
+   * when the store does not answer.
    */
   @Override
   public CompletionStage<Map<String, byte[]>> resolve(String namespace, List<String> names) {
@@ -90,8 +93,7 @@ public final class SecretCatalog implements SecretResolver {
     }
     return store(namespace)
         .ask(
-            (org.apache.pekko.actor.typed.ActorRef<SecretStore.Values> r) ->
-                new SecretStore.Fetch(List.copyOf(names), r),
+            (ActorRef<SecretStore.Values> r) -> new SecretStore.Fetch(List.copyOf(names), r),
             timeout)
         .thenApplyAsync(found -> open(namespace, names, found.values()), executor);
   }

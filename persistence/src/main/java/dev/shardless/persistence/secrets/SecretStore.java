@@ -2,6 +2,7 @@ package dev.shardless.persistence.secrets;
 
 import dev.shardless.persistence.RememberedEntities;
 import dev.shardless.scheduler.CborSerializable;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ public final class SecretStore
   /** Answer to {@link Fetch}: the sealed values found, in the order asked. */
   public record Values(Map<String, Sealed> values) implements CborSerializable {
     public Values {
-      values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+      values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
   }
 
