@@ -19,6 +19,11 @@ import dev.shardless.persistence.journal.JournalConfig;
 import dev.shardless.persistence.registry.FunctionRegistry;
 import dev.shardless.persistence.registry.RegistryCatalog;
 import dev.shardless.persistence.registry.RegistryListener;
+import dev.shardless.persistence.secrets.SecretCatalog;
+import dev.shardless.persistence.secrets.SecretCipher;
+import dev.shardless.persistence.secrets.SecretKeys;
+import dev.shardless.persistence.secrets.SecretStore;
+import dev.shardless.persistence.secrets.SecretsSettings;
 import dev.shardless.scheduler.SchedulerSettings;
 import dev.shardless.scheduler.entity.FunctionEntity;
 import dev.shardless.scheduler.entity.Retirement;
@@ -26,6 +31,7 @@ import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.port.ReplicaPlatform;
+import dev.shardless.scheduler.port.SecretResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -47,9 +53,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Shardless node: the actor system (a Pekko Cluster member), the durable function registry, the
- * sharded function entities, the replica platform and the HTTP gateway, started in that order and
- * stopped in reverse by Pekko's coordinated shutdown (SIGTERM included).
+ * One Shardless node: the actor system (a Pekko Cluster member), the durable function registry and
+ * secret store, the sharded function entities, the replica platform and the HTTP gateway, started
+ * in that order and stopped in reverse by Pekko's coordinated shutdown (SIGTERM included).
  */
 public final class ShardlessNode {
   private static final Logger log = LoggerFactory.getLogger(ShardlessNode.class);
@@ -64,16 +70,19 @@ public final class ShardlessNode {
   private final ServerBinding binding;
   private final AdminCredentials credentials;
   private final int examplesDeployed;
+  private final SecretResolver secrets;
 
   private ShardlessNode(
       ActorSystem<Void> system,
       ServerBinding binding,
       AdminCredentials credentials,
-      int examplesDeployed) {
+      int examplesDeployed,
+      SecretResolver secrets) {
     this.system = system;
     this.binding = binding;
     this.credentials = credentials;
     this.examplesDeployed = examplesDeployed;
+    this.secrets = secrets;
   }
 
   /**
@@ -103,16 +112,19 @@ public final class ShardlessNode {
   public static CompletionStage<ShardlessNode> start(Config config) {
     NodeSettings node = NodeSettings.fromConfig(config);
     GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config);
+    SecretsSettings secretsSettings = SecretsSettings.fromConfig(config);
     AdminCredentials credentials;
+    SecretCipher cipher;
     try {
       Files.createDirectories(node.dataDir());
       credentials = AdminCredentials.resolve(gatewaySettings, node.dataDir());
+      cipher = new SecretCipher(SecretKeys.load(secretsSettings, node.dataDir()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare data dir " + node.dataDir(), e);
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shardless", config);
     try {
-      return boot(system, node, gatewaySettings, credentials);
+      return boot(system, node, gatewaySettings, credentials, secretsSettings, cipher);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -123,11 +135,17 @@ public final class ShardlessNode {
       ActorSystem<Void> system,
       NodeSettings node,
       GatewaySettings gatewaySettings,
-      AdminCredentials credentials) {
+      AdminCredentials credentials,
+      SecretsSettings secretsSettings,
+      SecretCipher cipher) {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
 
     Clock clock = Clock.systemUTC();
+    // The durable, encrypted secret store (sharded per namespace, started below once the journal
+    // is ready). `secrets` is what the platform uses to read a function's secret values.
+    SecretCatalog secretCatalog = SecretCatalog.create(system, cipher);
+    SecretResolver secrets = secretCatalog;
     ReplicaPlatform platform =
         new LocalProcessPlatform(system, InvokerSettings.fromConfig(system.settings().config()));
     // The platform stops every replica in coordinated shutdown's before-actor-system-terminate
@@ -160,12 +178,15 @@ public final class ShardlessNode {
             credentials,
             node.namespaces(),
             platform.runsEnvProcess(),
-            info);
+            info,
+            secretCatalog,
+            secretsSettings);
 
     return JournalConfig.prepare(system)
         .thenComposeAsync(
             done -> {
               FunctionRegistry.init(system, entityNotifier(system), clock);
+              SecretStore.init(system);
               JobQueue.init(
                   system,
                   asyncSettings,
@@ -198,7 +219,7 @@ public final class ShardlessNode {
                         binding -> {
                           binding.addToCoordinatedShutdown(
                               java.time.Duration.ofSeconds(10), system);
-                          return new ShardlessNode(system, binding, credentials, deployed);
+                          return new ShardlessNode(system, binding, credentials, deployed, secrets);
                         },
                         system.executionContext()),
             system.executionContext())
@@ -279,6 +300,14 @@ public final class ShardlessNode {
 
   public AdminCredentials credentials() {
     return credentials;
+  }
+
+  /**
+   * The values of functions' secrets, decrypted on this node, for the replica platform (mounted at
+   * {@code /var/openfaas/secrets/<name>}): a {@link SecretCatalog} over the durable store.
+   */
+  public SecretResolver secrets() {
+    return secrets;
   }
 
   public int examplesDeployed() {
