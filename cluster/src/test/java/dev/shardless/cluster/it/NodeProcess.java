@@ -126,11 +126,6 @@ final class NodeProcess implements AutoCloseable {
     return log;
   }
 
-  /** The node's data directory ({@code SHARDLESS_DATA_DIR}). */
-  Path dataDir() {
-    return dataDir;
-  }
-
   /** SIGTERM: coordinated shutdown; waits for the JVM to exit. */
   int stopGracefully() throws InterruptedException {
     process.destroy();
