@@ -48,6 +48,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -219,6 +220,7 @@ public final class ShardlessNode {
                         binding -> {
                           binding.addToCoordinatedShutdown(
                               java.time.Duration.ofSeconds(10), system);
+                          closeClientPoolsBeforeReplicasStop(system);
                           return new ShardlessNode(system, binding, credentials, deployed, secrets);
                         },
                         system.executionContext()),
@@ -263,6 +265,19 @@ public final class ShardlessNode {
             .tell(new JobQueue.FunctionRemoved(version));
       }
     };
+  }
+
+  /**
+   * Closes the HTTP client pools (to replicas and callback receivers) once sharding has handed off,
+   * so no entity or queue uses them any more, and before the platform stops the replicas in {@code
+   * before-actor-system-terminate}: a pool whose connections are cut under it logs an ERROR.
+   */
+  private static void closeClientPoolsBeforeReplicasStop(ActorSystem<?> system) {
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseClusterShutdown(),
+            "shardless-http-client-pools",
+            () -> Http.get(system).shutdownAllConnectionPools().thenApply(u -> Done.done()));
   }
 
   /** Passes a queue's backlog to its function's entity, wherever each lives. */
