@@ -4,11 +4,13 @@ Paths: /sleep?ms=N waits N ms; /crash exits the process mid-request; /stats repo
 concurrency seen; /fs?list=DIR&read=FILE reports what the function could list and read (its
 sandbox); /count streams the body and reports its size; /status?code=N answers N;
 /flaky?fail=N fails (500) the first N calls of each X-Call-Id, then echoes; /work?ms=N appends
-"start <call id>" to $RECORD_FILE, waits N ms, appends "end <call id>" and echoes. Anything else
-echoes the request.
+"start <call id>" to $RECORD_FILE, waits N ms, appends "end <call id>" and echoes;
+/print?text=T&lines=N prints T on N lines of stdout (flushed) and echoes. Anything else echoes the
+request.
 """
 import json
 import os
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,6 +92,11 @@ class Handler(BaseHTTPRequestHandler):
                 n = calls_by_id[call_id]
             if n <= int(query.get("fail", ["1"])[0]):
                 return self.reply({"callId": call_id, "call": n}, 500)
+        if url.path == "/print":
+            text = query.get("text", [""])[0]
+            for _ in range(int(query.get("lines", ["1"])[0])):
+                print(text)
+            sys.stdout.flush()
         if url.path == "/work":
             record("start " + call_id)
             time.sleep(int(query.get("ms", ["100"])[0]) / 1000.0)

@@ -3,6 +3,8 @@ package dev.shardless.cluster.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shardless.persistence.async.AsyncSettings;
 import dev.shardless.persistence.registry.RegistryCatalog;
+import dev.shardless.persistence.secrets.SecretCatalog;
+import dev.shardless.persistence.secrets.SecretsSettings;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,12 +39,23 @@ public final class Gateway {
       AdminCredentials credentials,
       List<String> namespaces,
       boolean requireEnvProcess,
-      ObjectNode info) {
+      ObjectNode info,
+      SecretCatalog secrets,
+      SecretsSettings secretsSettings) {
     this.system = system;
     this.invoke = new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait());
     this.async = new AsyncHandler(system, namespaces.get(0), asyncSettings);
     this.routes =
-        new SystemApi(system, registry, settings, credentials, namespaces, requireEnvProcess, info)
+        new SystemApi(
+                system,
+                registry,
+                settings,
+                credentials,
+                namespaces,
+                requireEnvProcess,
+                info,
+                secrets,
+                secretsSettings.maxValueBytes())
             .route()
             .handler(system);
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shardless.persistence.registry.FunctionRegistry;
 import dev.shardless.persistence.registry.RegistryCatalog;
+import dev.shardless.persistence.secrets.SecretCatalog;
 import dev.shardless.scheduler.entity.FunctionEntity;
 import dev.shardless.scheduler.entity.FunctionEntity.RuntimeStatus;
 import dev.shardless.scheduler.model.FieldError;
@@ -32,7 +33,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 /**
  * The OpenFaaS gateway's management API under {@code /system} (DESIGN.md §2), behind HTTP basic
  * auth. Definitions go to the namespace's durable {@link FunctionRegistry}; runtime numbers come
- * from each function's entity.
+ * from each function's entity; secrets go to {@link SecretsApi}.
  */
 final class SystemApi extends AllDirectives {
   private static final RuntimeStatus UNKNOWN_RUNTIME = new RuntimeStatus(false, 0, 0, 0, 0, 0);
@@ -47,6 +48,8 @@ final class SystemApi extends AllDirectives {
   private final boolean requireEnvProcess;
   private final ObjectNode info;
   private final AsyncApi async;
+  private final LogsApi logs;
+  private final SecretsApi secrets;
 
   SystemApi(
       ActorSystem<?> system,
@@ -55,7 +58,9 @@ final class SystemApi extends AllDirectives {
       AdminCredentials credentials,
       List<String> namespaces,
       boolean requireEnvProcess,
-      ObjectNode info) {
+      ObjectNode info,
+      SecretCatalog secretCatalog,
+      int maxSecretBytes) {
     this.system = system;
     this.registry = registry;
     this.sharding = ClusterSharding.get(system);
@@ -66,6 +71,8 @@ final class SystemApi extends AllDirectives {
     this.requireEnvProcess = requireEnvProcess;
     this.info = info;
     this.async = new AsyncApi(system, settings.askTimeout());
+    this.logs = new LogsApi(system);
+    this.secrets = new SecretsApi(secretCatalog, this::namespaceOrThrow, maxSecretBytes, ec);
   }
 
   Route route() {
@@ -77,6 +84,9 @@ final class SystemApi extends AllDirectives {
                     concat(
                         path("info", () -> get(() -> complete(Responses.json(200, info)))),
                         path("namespaces", () -> get(this::listNamespaces)),
+                        path(
+                            "logs",
+                            () -> get(() -> logs.route((name, h) -> withFunction(name, h::apply)))),
                         path(
                             "functions",
                             () ->
@@ -97,7 +107,16 @@ final class SystemApi extends AllDirectives {
                                 path(
                                     segment(),
                                     name -> post(() -> withBody(body -> scale(name, body))))),
-                        pathPrefix("async", () -> pathPrefix(segment(), this::asyncRoutes)))));
+                        pathPrefix("async", () -> pathPrefix(segment(), this::asyncRoutes)),
+                        path("secrets", this::secretRoutes))));
+  }
+
+  private Route secretRoutes() {
+    return concat(
+        get(() -> withNamespace(secrets::list)),
+        post(() -> withBody(secrets::create)),
+        put(() -> withBody(secrets::update)),
+        delete(() -> withBody(secrets::remove)));
   }
 
   /**
@@ -315,8 +334,9 @@ final class SystemApi extends AllDirectives {
 
   private CompletionStage<HttpResponse> deploy(String body) throws BadRequest {
     FunctionSpec spec = readSpec(body);
-    return registry
-        .deploy(spec)
+    return secrets
+        .requireExisting(spec.id().namespace(), spec.secrets())
+        .thenComposeAsync(ok -> registry.deploy(spec), ec)
         .thenApplyAsync(
             reply ->
                 reply instanceof FunctionRegistry.Conflict
@@ -333,8 +353,9 @@ final class SystemApi extends AllDirectives {
 
   private CompletionStage<HttpResponse> update(String body) throws BadRequest {
     FunctionSpec spec = readSpec(body);
-    return registry
-        .update(spec)
+    return secrets
+        .requireExisting(spec.id().namespace(), spec.secrets())
+        .thenComposeAsync(ok -> registry.update(spec), ec)
         .thenApplyAsync(
             reply ->
                 reply instanceof FunctionRegistry.NotFound

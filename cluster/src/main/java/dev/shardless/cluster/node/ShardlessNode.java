@@ -19,6 +19,11 @@ import dev.shardless.persistence.journal.JournalConfig;
 import dev.shardless.persistence.registry.FunctionRegistry;
 import dev.shardless.persistence.registry.RegistryCatalog;
 import dev.shardless.persistence.registry.RegistryListener;
+import dev.shardless.persistence.secrets.SecretCatalog;
+import dev.shardless.persistence.secrets.SecretCipher;
+import dev.shardless.persistence.secrets.SecretKeys;
+import dev.shardless.persistence.secrets.SecretStore;
+import dev.shardless.persistence.secrets.SecretsSettings;
 import dev.shardless.scheduler.SchedulerSettings;
 import dev.shardless.scheduler.entity.FunctionEntity;
 import dev.shardless.scheduler.entity.Retirement;
@@ -43,14 +48,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Shardless node: the actor system (a Pekko Cluster member), the durable function registry, the
- * sharded function entities, the replica platform and the HTTP gateway, started in that order and
- * stopped in reverse by Pekko's coordinated shutdown (SIGTERM included).
+ * One Shardless node: the actor system (a Pekko Cluster member), the durable function registry and
+ * secret store, the sharded function entities, the replica platform and the HTTP gateway, started
+ * in that order and stopped in reverse by Pekko's coordinated shutdown (SIGTERM included).
  */
 public final class ShardlessNode {
   private static final Logger log = LoggerFactory.getLogger(ShardlessNode.class);
@@ -65,16 +71,19 @@ public final class ShardlessNode {
   private final ServerBinding binding;
   private final AdminCredentials credentials;
   private final int examplesDeployed;
+  private final SecretResolver secrets;
 
   private ShardlessNode(
       ActorSystem<Void> system,
       ServerBinding binding,
       AdminCredentials credentials,
-      int examplesDeployed) {
+      int examplesDeployed,
+      SecretResolver secrets) {
     this.system = system;
     this.binding = binding;
     this.credentials = credentials;
     this.examplesDeployed = examplesDeployed;
+    this.secrets = secrets;
   }
 
   /**
@@ -104,16 +113,19 @@ public final class ShardlessNode {
   public static CompletionStage<ShardlessNode> start(Config config) {
     NodeSettings node = NodeSettings.fromConfig(config);
     GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config);
+    SecretsSettings secretsSettings = SecretsSettings.fromConfig(config);
     AdminCredentials credentials;
+    SecretCipher cipher;
     try {
       Files.createDirectories(node.dataDir());
       credentials = AdminCredentials.resolve(gatewaySettings, node.dataDir());
+      cipher = new SecretCipher(SecretKeys.load(secretsSettings, node.dataDir()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare data dir " + node.dataDir(), e);
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shardless", config);
     try {
-      return boot(system, node, gatewaySettings, credentials);
+      return boot(system, node, gatewaySettings, credentials, secretsSettings, cipher);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -124,15 +136,20 @@ public final class ShardlessNode {
       ActorSystem<Void> system,
       NodeSettings node,
       GatewaySettings gatewaySettings,
-      AdminCredentials credentials) {
+      AdminCredentials credentials,
+      SecretsSettings secretsSettings,
+      SecretCipher cipher) {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
 
     Clock clock = Clock.systemUTC();
-    // Secrets: none yet; the durable secret store replaces SecretResolver.none() (issue 8).
+    // The durable, encrypted secret store (sharded per namespace, started below once the journal
+    // is ready). `secrets` is what the platform uses to read a function's secret values.
+    SecretCatalog secretCatalog = SecretCatalog.create(system, cipher);
+    SecretResolver secrets = secretCatalog;
     ReplicaPlatform platform =
         new LocalProcessPlatform(
-            system, InvokerSettings.fromConfig(system.settings().config()), SecretResolver.none());
+            system, InvokerSettings.fromConfig(system.settings().config()), secrets);
     // The platform stops every replica in coordinated shutdown's before-actor-system-terminate
     // phase by itself (SIGTERM included).
 
@@ -163,12 +180,15 @@ public final class ShardlessNode {
             credentials,
             node.namespaces(),
             platform.runsEnvProcess(),
-            info);
+            info,
+            secretCatalog,
+            secretsSettings);
 
     return JournalConfig.prepare(system)
         .thenComposeAsync(
             done -> {
               FunctionRegistry.init(system, entityNotifier(system), clock);
+              SecretStore.init(system);
               JobQueue.init(
                   system,
                   asyncSettings,
@@ -201,7 +221,8 @@ public final class ShardlessNode {
                         binding -> {
                           binding.addToCoordinatedShutdown(
                               java.time.Duration.ofSeconds(10), system);
-                          return new ShardlessNode(system, binding, credentials, deployed);
+                          closeClientPoolsBeforeReplicasStop(system);
+                          return new ShardlessNode(system, binding, credentials, deployed, secrets);
                         },
                         system.executionContext()),
             system.executionContext())
@@ -247,6 +268,19 @@ public final class ShardlessNode {
     };
   }
 
+  /**
+   * Closes the HTTP client pools (to replicas and callback receivers) once sharding has handed off,
+   * so no entity or queue uses them any more, and before the platform stops the replicas in {@code
+   * before-actor-system-terminate}: a pool whose connections are cut under it logs an ERROR.
+   */
+  private static void closeClientPoolsBeforeReplicasStop(ActorSystem<?> system) {
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseClusterShutdown(),
+            "shardless-http-client-pools",
+            () -> Http.get(system).shutdownAllConnectionPools().thenApply(u -> Done.done()));
+  }
+
   /** Passes a queue's backlog to its function's entity, wherever each lives. */
   private static BacklogReporter backlogReporter(ClusterSharding sharding) {
     return (function, pending) ->
@@ -282,6 +316,14 @@ public final class ShardlessNode {
 
   public AdminCredentials credentials() {
     return credentials;
+  }
+
+  /**
+   * The values of functions' secrets, decrypted on this node, for the replica platform (mounted at
+   * {@code /var/openfaas/secrets/<name>}): a {@link SecretCatalog} over the durable store.
+   */
+  public SecretResolver secrets() {
+    return secrets;
   }
 
   public int examplesDeployed() {

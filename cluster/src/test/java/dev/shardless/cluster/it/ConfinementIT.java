@@ -69,6 +69,64 @@ class ConfinementIT {
     }
   }
 
+  /** Issue 8's acceptance on a real node, with the durable secret store. */
+  @Test
+  void functionReadsItsOwnSecretsOnlyAndARedeploySeesAnUpdate() throws Exception {
+    Path data = dir.resolve("data");
+    Map<String, String> env = Map.of("SHARDLESS_SANDBOX", "bubblewrap");
+    try (NodeProcess node = new NodeProcess(data, env).start()) {
+      Api api = new Api(node);
+      String ns = "openfaas-fn";
+      assertThat(
+              api.system("POST", "/system/secrets", SecretsIT.secret("mine", "value", "m1", ns))
+                  .statusCode())
+          .isBetween(200, 202);
+      assertThat(
+              api.system("POST", "/system/secrets", SecretsIT.secret("theirs", "value", "t1", ns))
+                  .statusCode())
+          .isBetween(200, 202);
+      String secrets = "/var/openfaas/secrets";
+      assertThat(
+              api.system("POST", "/system/functions", withSecrets("reader", "mine")).statusCode())
+          .isEqualTo(202);
+
+      JsonNode fs = fs(api, "reader", secrets, secrets + "/mine");
+      assertThat(fs.get("list").get("result").toString()).isEqualTo("[\"mine\"]");
+      assertThat(fs.get("read").get("result").asText()).isEqualTo("m1");
+      assertThat(fs(api, "reader", secrets, secrets + "/theirs").get("read").get("ok").asBoolean())
+          .isFalse();
+
+      assertThat(
+              api.system("PUT", "/system/secrets", SecretsIT.secret("mine", "value", "m2", ns))
+                  .statusCode())
+          .isBetween(200, 202);
+      assertThat(api.system("PUT", "/system/functions", withSecrets("reader", "mine")).statusCode())
+          .isEqualTo(200);
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(
+              () ->
+                  "m2"
+                      .equals(
+                          fs(api, "reader", secrets, secrets + "/mine")
+                              .get("read")
+                              .path("result")
+                              .asText()));
+    }
+  }
+
+  private static JsonNode fs(Api api, String fn, String list, String read) throws Exception {
+    HttpResponse<String> r =
+        api.invoke("GET", "/function/" + fn + "/fs?list=" + list + "&read=" + read, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return Api.json(r);
+  }
+
+  /** The probe function's deploy body listing {@code secret}. */
+  private static String withSecrets(String name, String secret) {
+    return Api.probe(name, "", "").replaceFirst("\\{", "{\"secrets\":[\"" + secret + "\"],");
+  }
+
   private static boolean bwrapWorks() throws IOException, InterruptedException {
     try {
       Process p =

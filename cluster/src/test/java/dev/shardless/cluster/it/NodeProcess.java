@@ -42,6 +42,11 @@ final class NodeProcess implements AutoCloseable {
     this(dataDir, Map.of());
   }
 
+  /** The node's data directory. */
+  Path dataDir() {
+    return dataDir;
+  }
+
   /** Starts the JVM, learns its HTTP port from its output, and waits until /healthz answers. */
   NodeProcess start() throws IOException {
     String classpath =

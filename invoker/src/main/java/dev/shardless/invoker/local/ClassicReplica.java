@@ -121,7 +121,7 @@ final class ClassicReplica implements Replica {
       return;
     }
     try {
-      ReplicaLogWriter writer = new ReplicaLogWriter(services.logs.prepare(function, id));
+      ReplicaLogWriter writer = new ReplicaLogWriter(services.logs.open(function, id));
       synchronized (this) {
         replicaLog = writer;
         jail = opened;

@@ -1,5 +1,6 @@
 package dev.shardless.invoker.local;
 
+import dev.shardless.invoker.logs.RotatingLogFile;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.model.GoDuration;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An of-watchdog {@code mode=http} replica: {@code envProcess} started once, told its port in
- * {@code PORT}, ready when a TCP connect to it succeeds. Output goes to the replica log by
- * redirect. Lifecycle: LAUNCHING (spawn queued) → STARTING (probing) → READY → ENDED; every
- * transition and every event happens under the instance lock, so events keep their order.
+ * {@code PORT}, ready when a TCP connect to it succeeds. Output goes to the replica log through a
+ * pipe and a {@link LogPump}. Lifecycle: LAUNCHING (spawn queued) → STARTING (probing) → READY →
+ * ENDED; every transition and every event happens under the instance lock, so events keep their
+ * order.
  */
 final class HttpReplica implements Replica {
   private static final Logger log = LoggerFactory.getLogger(HttpReplica.class);
@@ -53,6 +55,7 @@ final class HttpReplica implements Replica {
   private State state = State.LAUNCHING;
   private Process process;
   private Path logFile;
+  private LogPump logPump;
   private int port;
   private long readyDeadlineNanos;
   private boolean stopRequested;
@@ -152,15 +155,22 @@ final class HttpReplica implements Replica {
       throw new LaunchException(e.getMessage());
     }
     try {
-      Path file = services.logs.prepare(function, id);
+      Path file = services.logs.path(function, id);
       int freePort = freePort();
       env.put("PORT", Integer.toString(freePort));
       SandboxArgs.Plan plan = opened.plan(command, env);
-      Process p =
-          ProcessGroups.start(
-              plan.argv(), env, workDir, ProcessGroups.noInput(), Redirect.appendTo(file.toFile()));
+      RotatingLogFile output = services.logs.open(function, id);
+      Process p;
+      try {
+        p = ProcessGroups.start(plan.argv(), env, workDir, ProcessGroups.noInput(), Redirect.PIPE);
+      } catch (IOException e) {
+        output.close();
+        throw e;
+      }
+      LogPump pump = LogPump.start(p.getInputStream(), output, function.entityId() + "/" + id);
       synchronized (this) {
         logFile = file;
+        logPump = pump;
         port = freePort;
         jail = opened;
         confinement = plan.confinement();
@@ -252,12 +262,15 @@ final class HttpReplica implements Replica {
     services.registry.remove(p.pid());
     int code = p.exitValue();
     Path file;
+    LogPump pump;
     synchronized (this) {
       file = logFile;
+      pump = logPump;
       if (jail != null) {
         jail.close();
       }
     }
+    pump.awaitEnd(GROUP_EXIT_WAIT); // the group is gone: the pipe ends at once
     String tail = ReplicaLogs.tail(file, TAIL_LINES);
     synchronized (this) {
       if (killTimer != null) {

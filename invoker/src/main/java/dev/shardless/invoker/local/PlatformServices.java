@@ -1,6 +1,7 @@
 package dev.shardless.invoker.local;
 
 import dev.shardless.invoker.InvokerSettings;
+import dev.shardless.invoker.logs.LogSettings;
 import dev.shardless.scheduler.port.SecretResolver;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +45,9 @@ final class PlatformServices {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.registry = new PidRegistry(settings.dataDir().resolve("run").resolve("replicas"));
-    this.logs = new ReplicaLogs(settings.dataDir().resolve("logs"));
+    this.logs =
+        new ReplicaLogs(
+            settings.dataDir().resolve("logs"), LogSettings.fromConfig(system.settings().config()));
     this.tmpDir = settings.dataDir().resolve("tmp");
     this.resolver = resolver;
     this.secrets = new ReplicaSecrets(settings.dataDir());

@@ -1,70 +1,39 @@
 package dev.shardless.invoker.local;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import dev.shardless.invoker.logs.RotatingLogFile;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Appends the classic watchdog's lines and the forks' output to one replica's log. Blocking; safe
- * from several threads (whole entries are written under one lock, so outputs do not interleave).
- * Lines carry Go's default log prefix ({@code 2006/01/02 15:04:05}) like the OpenFaaS watchdog.
+ * from several threads (a fork's output and its closing watchdog line are written under one lock,
+ * so outputs do not interleave). Watchdog lines carry Go's default log prefix ({@code 2006/01/02
+ * 15:04:05}, local time) like the OpenFaaS watchdog's, inside the text; the stored time stamp of
+ * each line comes from {@link RotatingLogFile}.
  */
 final class ReplicaLogWriter implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ReplicaLogWriter.class);
   private static final DateTimeFormatter PREFIX =
       DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss ");
 
-  private final Path file;
-  private final FileChannel channel;
+  private final RotatingLogFile file;
 
-  ReplicaLogWriter(Path file) throws IOException {
+  ReplicaLogWriter(RotatingLogFile file) {
     this.file = file;
-    this.channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
-  /** Appends one watchdog line with a timestamp prefix. */
+  /** Appends one watchdog line with Go's log prefix. */
   synchronized void line(String text) {
-    write(
-        ByteBuffer.wrap(
-            (LocalDateTime.now().format(PREFIX) + text + "\n").getBytes(StandardCharsets.UTF_8)));
+    file.line(LocalDateTime.now().format(PREFIX) + text);
   }
 
-  /** Appends a fork's output as is (a newline is added if it lacks one), then a watchdog line. */
+  /** Appends a fork's output, one log line per output line, then a watchdog line. */
   synchronized void output(byte[] output, String then) {
-    if (output.length > 0) {
-      write(ByteBuffer.wrap(output));
-      if (output[output.length - 1] != '\n') {
-        write(ByteBuffer.wrap(new byte[] {'\n'}));
-      }
-    }
+    file.output(output);
     line(then);
-  }
-
-  private void write(ByteBuffer buf) {
-    try {
-      while (buf.hasRemaining()) {
-        channel.write(buf);
-      }
-    } catch (IOException e) {
-      log.warn("Could not write to replica log {}: {}", file, e.toString());
-    }
   }
 
   @Override
   public synchronized void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      log.warn("Could not close replica log {}: {}", file, e.toString());
-    }
+    file.close();
   }
 }

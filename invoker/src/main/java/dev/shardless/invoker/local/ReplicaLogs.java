@@ -1,50 +1,50 @@
 package dev.shardless.invoker.local;
 
+import dev.shardless.invoker.logs.LogFiles;
+import dev.shardless.invoker.logs.LogFormat;
+import dev.shardless.invoker.logs.LogSettings;
+import dev.shardless.invoker.logs.RotatingLogFile;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.ReplicaId;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * Where replica logs live: one file per replica, {@code <logs>/<namespace>/<name>/<replica>.log},
- * appended to by the replica's processes (HTTP mode, through a redirect, so no reader thread) or by
- * the classic watchdog ({@link ReplicaLogWriter}).
- *
- * <p>Design note on rotation (issue 8): files grow without bound for now. Since HTTP-mode processes
- * hold the file open in append mode, rotation must be copy-then-truncate (the {@code O_APPEND}
- * writer continues at the new end), or the replica's output must move to a pipe read by the
- * invoker; classic mode writes through {@link ReplicaLogWriter} and can rotate by reopening.
+ * Where replica logs live ({@link LogFiles}): one active file per replica, {@code
+ * <logs>/<namespace>/<name>/<replica>.log}, plus its rotated predecessors. Every line is stored
+ * with the time the invoker received it ({@link LogFormat}); writers are {@link RotatingLogFile}s,
+ * fed by the classic watchdog ({@link ReplicaLogWriter}) or by an HTTP replica's {@link LogPump}.
  */
 final class ReplicaLogs {
   private static final int TAIL_BYTES = 4096;
 
   private final Path root;
+  private final LogSettings settings;
 
-  ReplicaLogs(Path root) {
+  ReplicaLogs(Path root, LogSettings settings) {
     this.root = root;
+    this.settings = settings;
   }
 
-  /** The log file of one replica; names are reduced to a safe file-name alphabet. */
+  /** The active log file of one replica; names are reduced to a safe file-name alphabet. */
   Path path(FunctionId function, ReplicaId replica) {
-    return root.resolve(safe(function.namespace()))
-        .resolve(safe(function.name()))
-        .resolve(safe(replica.value()) + ".log");
+    return LogFiles.activeFile(LogFiles.functionDir(root, function), replica.value());
   }
 
-  /** {@link #path} with its parent directories created. */
-  Path prepare(FunctionId function, ReplicaId replica) throws IOException {
-    Path p = path(function, replica);
-    Files.createDirectories(p.getParent());
-    return p;
+  /** Opens the replica's log for appending (directories created), rotating as configured. */
+  RotatingLogFile open(FunctionId function, ReplicaId replica) throws IOException {
+    return new RotatingLogFile(path(function, replica), settings, Clock.systemUTC());
   }
 
-  /** The last {@code lines} non-blank lines of {@code file}, joined by " | "; "" when none. */
+  /**
+   * The last {@code lines} non-blank lines of {@code file} without their time prefixes, joined by "
+   * | "; "" when none.
+   */
   static String tail(Path file, int lines) {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
       long start = Math.max(0, f.length() - TAIL_BYTES);
@@ -53,8 +53,9 @@ final class ReplicaLogs {
       f.readFully(buf);
       List<String> all = new ArrayList<>();
       for (String l : new String(buf, StandardCharsets.UTF_8).split("\\R")) {
-        if (!l.isBlank()) {
-          all.add(l.strip());
+        String text = LogFormat.storedText(l);
+        if (!text.isBlank()) {
+          all.add(text.strip());
         }
       }
       if (start > 0 && all.size() > lines) {
@@ -64,10 +65,5 @@ final class ReplicaLogs {
     } catch (IOException e) {
       return "";
     }
-  }
-
-  private static String safe(String name) {
-    String s = name.replaceAll("[^A-Za-z0-9._-]", "_");
-    return Arrays.asList("", ".", "..").contains(s) ? "_" + s : s;
   }
 }

@@ -82,8 +82,16 @@ class HttpModeTest {
     Ready ready = probe.expectMessageClass(Ready.class, WAIT);
 
     Path log = dataDir.resolve("logs/openfaas-fn/hello/hello-1.log");
-    String text = Files.readString(log);
-    assertTrue(text.contains("starting on port " + ready.endpoint().port()), text);
+    // the pump writes asynchronously, with a time stamp before each line
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                Files.readString(log)
+                    .matches(
+                        "(?s).*\\d{4}-\\d\\d-\\d\\dT[0-9:.]{18}Z starting on port "
+                            + ready.endpoint().port()
+                            + ".*"));
   }
 
   @Test
