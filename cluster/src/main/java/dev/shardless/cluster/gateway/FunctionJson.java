@@ -201,6 +201,15 @@ public final class FunctionJson {
    * {@code faas_function=<name>} as OpenFaaS clients expect.
    */
   public static ObjectNode status(FunctionRecord record, RuntimeStatus runtime) {
+    return status(record, runtime, Map.of());
+  }
+
+  /**
+   * As {@link #status(FunctionRecord, RuntimeStatus)}, plus (Shardless) {@code confinement}: how
+   * the replicas on this node are confined and their limits enforced, when any runs here.
+   */
+  public static ObjectNode status(
+      FunctionRecord record, RuntimeStatus runtime, Map<String, String> confinement) {
     FunctionSpec spec = record.spec();
     ObjectNode o = MAPPER.createObjectNode();
     o.put("name", spec.id().name());
@@ -223,6 +232,9 @@ public final class FunctionJson {
     o.put("replicas", runtime.desiredReplicas());
     o.put("availableReplicas", runtime.readyReplicas());
     o.put("createdAt", record.createdAt().toString());
+    if (!confinement.isEmpty()) {
+      o.set("confinement", MAPPER.valueToTree(new TreeMap<>(confinement)));
+    }
     return o;
   }
 

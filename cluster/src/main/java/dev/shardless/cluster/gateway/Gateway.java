@@ -41,7 +41,8 @@ public final class Gateway {
       boolean requireEnvProcess,
       ObjectNode info,
       SecretCatalog secrets,
-      SecretsSettings secretsSettings) {
+      SecretsSettings secretsSettings,
+      ReplicaConfinement confinement) {
     this.system = system;
     this.invoke = new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait());
     this.async = new AsyncHandler(system, namespaces.get(0), asyncSettings);
@@ -55,7 +56,8 @@ public final class Gateway {
                 requireEnvProcess,
                 info,
                 secrets,
-                secretsSettings.maxValueBytes())
+                secretsSettings.maxValueBytes(),
+                confinement)
             .route()
             .handler(system);
   }

@@ -48,6 +48,7 @@ final class SystemApi extends AllDirectives {
   private final boolean requireEnvProcess;
   private final ObjectNode info;
   private final AsyncApi async;
+  private final ReplicaConfinement confinement;
   private final LogsApi logs;
   private final SecretsApi secrets;
 
@@ -60,7 +61,8 @@ final class SystemApi extends AllDirectives {
       boolean requireEnvProcess,
       ObjectNode info,
       SecretCatalog secretCatalog,
-      int maxSecretBytes) {
+      int maxSecretBytes,
+      ReplicaConfinement confinement) {
     this.system = system;
     this.registry = registry;
     this.sharding = ClusterSharding.get(system);
@@ -71,6 +73,7 @@ final class SystemApi extends AllDirectives {
     this.requireEnvProcess = requireEnvProcess;
     this.info = info;
     this.async = new AsyncApi(system, settings.askTimeout());
+    this.confinement = confinement;
     this.logs = new LogsApi(system);
     this.secrets = new SecretsApi(secretCatalog, this::namespaceOrThrow, maxSecretBytes, ec);
   }
@@ -293,7 +296,8 @@ final class SystemApi extends AllDirectives {
               for (FunctionRecord r : records) {
                 statuses.add(
                     runtime(r.spec().id())
-                        .thenApplyAsync(rt -> FunctionJson.status(r, rt), ec)
+                        .thenApplyAsync(
+                            rt -> FunctionJson.status(r, rt, confinement.of(r.spec().id())), ec)
                         .toCompletableFuture());
               }
               return CompletableFuture.allOf(statuses.toArray(CompletableFuture[]::new))
@@ -317,7 +321,12 @@ final class SystemApi extends AllDirectives {
                     ? CompletableFuture.completedFuture(notFound(name, namespace))
                     : runtime(found.get().spec().id())
                         .thenApplyAsync(
-                            rt -> Responses.json(200, FunctionJson.status(found.get(), rt)), ec),
+                            rt ->
+                                Responses.json(
+                                    200,
+                                    FunctionJson.status(
+                                        found.get(), rt, confinement.of(found.get().spec().id()))),
+                            ec),
             ec);
   }
 

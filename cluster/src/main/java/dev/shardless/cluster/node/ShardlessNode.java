@@ -30,7 +30,6 @@ import dev.shardless.scheduler.entity.Retirement;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
-import dev.shardless.scheduler.port.ReplicaPlatform;
 import dev.shardless.scheduler.port.SecretResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +37,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -147,7 +147,7 @@ public final class ShardlessNode {
     // is ready). `secrets` is what the platform uses to read a function's secret values.
     SecretCatalog secretCatalog = SecretCatalog.create(system, cipher);
     SecretResolver secrets = secretCatalog;
-    ReplicaPlatform platform =
+    LocalProcessPlatform platform =
         new LocalProcessPlatform(
             system, InvokerSettings.fromConfig(system.settings().config()), secrets);
     // The platform stops every replica in coordinated shutdown's before-actor-system-terminate
@@ -182,7 +182,8 @@ public final class ShardlessNode {
             platform.runsEnvProcess(),
             info,
             secretCatalog,
-            secretsSettings);
+            secretsSettings,
+            function -> confinementOf(platform, function));
 
     return JournalConfig.prepare(system)
         .thenComposeAsync(
@@ -279,6 +280,15 @@ public final class ShardlessNode {
             CoordinatedShutdown.PhaseClusterShutdown(),
             "shardless-http-client-pools",
             () -> Http.get(system).shutdownAllConnectionPools().thenApply(u -> Done.done()));
+  }
+
+  /** How the function's replicas on this node are confined (they are all started alike). */
+  private static Map<String, String> confinementOf(
+      LocalProcessPlatform platform, FunctionId function) {
+    return platform.confinements(function).values().stream()
+        .findFirst()
+        .map(c -> Map.of("sandbox", c.sandbox(), "memory", c.memory(), "cpu", c.cpu()))
+        .orElse(Map.of());
   }
 
   /** Passes a queue's backlog to its function's entity, wherever each lives. */

@@ -66,6 +66,13 @@ class ConfinementIT {
           .isZero();
       assertThat(fs.get("read").get("ok").asBoolean()).as(fs.toString()).isFalse();
       assertThat(fs.get("env").toString()).doesNotContain("SHARDLESS_ADMIN_PASSWORD");
+
+      HttpResponse<String> status = api.system("GET", "/system/function/jailed", null);
+      assertThat(status.statusCode()).isEqualTo(200);
+      JsonNode confinement = Api.json(status).get("confinement");
+      assertThat(confinement).as(status.body()).isNotNull();
+      assertThat(confinement.get("sandbox").asText()).isEqualTo("bubblewrap");
+      assertThat(confinement.get("memory").asText()).as("no limits.memory asked").isEqualTo("none");
     }
   }
 
