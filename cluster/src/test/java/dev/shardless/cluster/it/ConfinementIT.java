@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.shardless.invoker.testing.DebianPackages;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.http.HttpResponse;
@@ -28,6 +29,7 @@ class ConfinementIT {
 
   @BeforeAll
   static void requireBubblewrap() throws Exception {
+    DebianPackages.ensure("bwrap", "bubblewrap");
     assumeTrue(bwrapWorks(), "bwrap is missing or does not work here: apt-get install bubblewrap");
   }
 

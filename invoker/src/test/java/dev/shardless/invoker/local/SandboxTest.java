@@ -15,6 +15,7 @@ import dev.shardless.invoker.local.PlatformFixture.Event;
 import dev.shardless.invoker.local.PlatformFixture.Lost;
 import dev.shardless.invoker.local.PlatformFixture.Ready;
 import dev.shardless.invoker.local.PlatformFixture.Stopped;
+import dev.shardless.invoker.testing.DebianPackages;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.model.ReplicaId;
@@ -64,6 +65,7 @@ class SandboxTest {
 
   @BeforeAll
   static void requireBubblewrap() {
+    DebianPackages.ensure("bwrap", "bubblewrap");
     assumeTrue(
         Sandbox.detect(
                 PlatformFixture.settings(Path.of("/nonexistent")).withSandbox(SandboxMode.AUTO))
