@@ -1,7 +1,10 @@
 package dev.shardless.cluster.gateway;
 
+import dev.shardless.scheduler.entity.FunctionEntity.RuntimeStatus;
 import dev.shardless.scheduler.model.FunctionId;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import kamon.Kamon;
@@ -11,6 +14,7 @@ import kamon.metric.Histogram;
 import kamon.metric.MeasurementUnit;
 import kamon.metric.Metric;
 import kamon.tag.TagSet;
+import org.apache.pekko.japi.function.Function;
 
 /**
  * The OpenFaaS gateway metrics of synchronous invocations, recorded in Kamon under names that the
@@ -26,6 +30,9 @@ import kamon.tag.TagSet;
  *       LongAdder}s by {@link #publish()} on a timer. A Kamon counter would be exported with a
  *       {@code _total} suffix, so {@code started} is a gauge holding a cumulative count ({@code
  *       rate()} works on it as on a counter).
+ *   <li>{@code gateway_service_count{function_name}}: Kamon gauge, the ready replicas the
+ *       function's entity reports, asked on the metrics tick (one ask per function per tick, off
+ *       the invocation path).
  * </ul>
  *
  * <p>Hot-path cost (DESIGN.md §6): one map lookup per call, two {@link LongAdder} updates at the
@@ -43,6 +50,7 @@ public final class GatewayMetrics {
   private final Metric.Histogram seconds;
   private final Metric.Gauge started;
   private final Metric.Gauge inflight;
+  private final Metric.Gauge serviceCount;
   private final ConcurrentHashMap<FunctionId, FunctionMeter> meters = new ConcurrentHashMap<>();
 
   private GatewayMetrics(boolean enabled) {
@@ -52,6 +60,7 @@ public final class GatewayMetrics {
       seconds = null;
       started = null;
       inflight = null;
+      serviceCount = null;
       return;
     }
     invocations = Kamon.counter("gateway_function_invocation", "Function invocations by code");
@@ -62,6 +71,7 @@ public final class GatewayMetrics {
             MeasurementUnit.time().nanoseconds());
     started = Kamon.gauge("gateway_function_invocation_started", "Invocations started");
     inflight = Kamon.gauge("gateway_function_invocation_inflight", "Invocations in flight");
+    serviceCount = Kamon.gauge("gateway_service_count", "Ready replicas");
   }
 
   /** Records into Kamon (which must be initialised by the node). */
@@ -84,11 +94,41 @@ public final class GatewayMetrics {
     return enabled ? meters.computeIfAbsent(function, FunctionMeter::new) : null;
   }
 
-  /** Copies the started and in-flight counts into their gauges; called on the metrics tick. */
-  public void publish() {
-    for (FunctionMeter m : meters.values()) {
-      m.startedGauge.update(m.startedCount.sum());
-      m.inflightGauge.update(m.inflightCount.sum());
+  /**
+   * Called on the metrics tick: copies the started and in-flight counts into their gauges, and asks
+   * each metered function's entity for its ready replicas. A function that is no longer deployed
+   * reports 0 ready replicas and loses its meter, so its entity is not asked again; its series
+   * stay, with their last values, until the node restarts.
+   *
+   * @param status asks a function's entity for its runtime status
+   * @param executor runs the continuations (never the common pool, DESIGN.md §6)
+   */
+  public void publish(
+      Function<FunctionId, CompletionStage<RuntimeStatus>> status, Executor executor) {
+    meters.forEach(
+        (id, m) -> {
+          m.startedGauge.update(m.startedCount.sum());
+          m.inflightGauge.update(m.inflightCount.sum());
+          CompletionStage<RuntimeStatus> asked;
+          try {
+            asked = status.apply(id);
+          } catch (Exception e) {
+            return;
+          }
+          asked.whenCompleteAsync((rt, e) -> onStatus(id, m, rt), executor);
+        });
+  }
+
+  private void onStatus(FunctionId id, FunctionMeter m, RuntimeStatus rt) {
+    if (rt == null) {
+      return; // no answer this tick: keep the last value
+    }
+    if (rt.deployed()) {
+      m.serviceGauge.update(rt.readyReplicas());
+    } else if (meters.remove(id, m)) {
+      // Not removed from Kamon: the Prometheus reporter keeps exporting the last value of a
+      // removed instrument (its accumulator never expires series), so say 0 instead.
+      m.serviceGauge.update(0);
     }
   }
 
@@ -99,12 +139,14 @@ public final class GatewayMetrics {
     private final LongAdder inflightCount = new LongAdder();
     private final Gauge startedGauge;
     private final Gauge inflightGauge;
+    private final Gauge serviceGauge;
     private final AtomicReferenceArray<Outcome> outcomes = new AtomicReferenceArray<>(CODES);
 
     private FunctionMeter(FunctionId function) {
       tags = TagSet.of("function_name", function.name() + "." + function.namespace());
       startedGauge = started.withTags(tags);
       inflightGauge = inflight.withTags(tags);
+      serviceGauge = serviceCount.withTags(tags);
     }
 
     void started() {

@@ -186,7 +186,7 @@ public final class ShardlessNode {
           .scheduleAtFixedRate(
               metricsSettings.tickInterval(),
               metricsSettings.tickInterval(),
-              gatewayMetrics::publish,
+              () -> gatewayMetrics.publish(runtimeStatus(system, metricsSettings), ec(system)),
               system.executionContext());
     } else {
       metricsBound = CompletableFuture.completedFuture(null);
@@ -265,6 +265,21 @@ public final class ShardlessNode {
               throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
             },
             system.executionContext());
+  }
+
+  /** Asks a function's entity for its runtime status, bounded by the metrics tick. */
+  private static org.apache.pekko.japi.function.Function<
+          FunctionId, CompletionStage<FunctionEntity.RuntimeStatus>>
+      runtimeStatus(ActorSystem<?> system, MetricsSettings settings) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return id ->
+        sharding
+            .entityRefFor(FunctionEntity.TYPE_KEY, id.entityId())
+            .ask(FunctionEntity.GetStatus::new, settings.tickInterval());
+  }
+
+  private static java.util.concurrent.Executor ec(ActorSystem<?> system) {
+    return system.executionContext();
   }
 
   private record Started(int examplesDeployed, InetSocketAddress metricsAddress) {}

@@ -77,9 +77,41 @@ class MetricsIT {
               assertThat(value(s, "gateway_function_invocation_started", fn))
                   .hasValue((double) (ok + failed));
               assertThat(value(s, "gateway_function_invocation_inflight", fn)).hasValue(0.0);
+              assertThat(value(s, "gateway_service_count", fn)).as("ready replicas").hasValue(1.0);
               assertThat(s)
                   .as("an unknown function makes no series")
                   .noneMatch(x -> "nosuch.openfaas-fn".equals(x.labels().get("function_name")));
+            });
+  }
+
+  @Test
+  void serviceCountFollowsReadyReplicasAndDropsToZeroWhenTheFunctionIsDeleted() throws Exception {
+    HttpResponse<String> deployed =
+        NODE.api().system("POST", "/system/functions", Api.probe("fleeting", "", ""));
+    assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(202);
+    assertThat(NODE.api().invoke("GET", "/function/fleeting", null).statusCode()).isEqualTo(200);
+    Map<String, String> fn = Map.of("function_name", "fleeting.openfaas-fn");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(value(scrape(), "gateway_service_count", fn)).hasValue(1.0));
+
+    HttpResponse<String> deleted =
+        NODE.api()
+            .system(
+                "DELETE",
+                "/system/functions",
+                "{\"functionName\":\"fleeting\",\"namespace\":\"openfaas-fn\"}");
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              List<Sample> s = scrape();
+              assertThat(value(s, "gateway_service_count", fn)).hasValue(0.0);
+              assertThat(value(s, "gateway_function_invocation_total", fn, "code", "200"))
+                  .as("counters stay, cumulative")
+                  .hasValue(1.0);
             });
   }
 
