@@ -32,7 +32,10 @@ import org.apache.pekko.japi.function.Function;
  *       rate()} works on it as on a counter).
  *   <li>{@code gateway_service_count{function_name}}: Kamon gauge, the ready replicas the
  *       function's entity reports, asked on the metrics tick (one ask per function per tick, off
- *       the invocation path).
+ *       the invocation path);
+ *   <li>Shardless's own, from the same answer: {@code
+ *       shardless_function_replicas_desired{function_name}} and {@code
+ *       shardless_function_buffered_requests{function_name}} (requests waiting for a slot).
  * </ul>
  *
  * <p>Hot-path cost (DESIGN.md §6): one map lookup per call, two {@link LongAdder} updates at the
@@ -51,6 +54,8 @@ public final class GatewayMetrics {
   private final Metric.Gauge started;
   private final Metric.Gauge inflight;
   private final Metric.Gauge serviceCount;
+  private final Metric.Gauge desired;
+  private final Metric.Gauge buffered;
   private final ConcurrentHashMap<FunctionId, FunctionMeter> meters = new ConcurrentHashMap<>();
 
   private GatewayMetrics(boolean enabled) {
@@ -61,6 +66,8 @@ public final class GatewayMetrics {
       started = null;
       inflight = null;
       serviceCount = null;
+      desired = null;
+      buffered = null;
       return;
     }
     invocations = Kamon.counter("gateway_function_invocation", "Function invocations by code");
@@ -72,6 +79,8 @@ public final class GatewayMetrics {
     started = Kamon.gauge("gateway_function_invocation_started", "Invocations started");
     inflight = Kamon.gauge("gateway_function_invocation_inflight", "Invocations in flight");
     serviceCount = Kamon.gauge("gateway_service_count", "Ready replicas");
+    desired = Kamon.gauge("shardless_function_replicas_desired", "Replicas the scheduler wants");
+    buffered = Kamon.gauge("shardless_function_buffered_requests", "Requests waiting for a slot");
   }
 
   /** Records into Kamon (which must be initialised by the node). */
@@ -125,10 +134,14 @@ public final class GatewayMetrics {
     }
     if (rt.deployed()) {
       m.serviceGauge.update(rt.readyReplicas());
+      m.desiredGauge.update(rt.desiredReplicas());
+      m.bufferedGauge.update(rt.buffered());
     } else if (meters.remove(id, m)) {
       // Not removed from Kamon: the Prometheus reporter keeps exporting the last value of a
       // removed instrument (its accumulator never expires series), so say 0 instead.
       m.serviceGauge.update(0);
+      m.desiredGauge.update(0);
+      m.bufferedGauge.update(0);
     }
   }
 
@@ -140,6 +153,8 @@ public final class GatewayMetrics {
     private final Gauge startedGauge;
     private final Gauge inflightGauge;
     private final Gauge serviceGauge;
+    private final Gauge desiredGauge;
+    private final Gauge bufferedGauge;
     private final AtomicReferenceArray<Outcome> outcomes = new AtomicReferenceArray<>(CODES);
 
     private FunctionMeter(FunctionId function) {
@@ -147,6 +162,8 @@ public final class GatewayMetrics {
       startedGauge = started.withTags(tags);
       inflightGauge = inflight.withTags(tags);
       serviceGauge = serviceCount.withTags(tags);
+      desiredGauge = desired.withTags(tags);
+      bufferedGauge = buffered.withTags(tags);
     }
 
     void started() {

@@ -78,6 +78,8 @@ class MetricsIT {
                   .hasValue((double) (ok + failed));
               assertThat(value(s, "gateway_function_invocation_inflight", fn)).hasValue(0.0);
               assertThat(value(s, "gateway_service_count", fn)).as("ready replicas").hasValue(1.0);
+              assertThat(value(s, "shardless_function_replicas_desired", fn)).hasValue(1.0);
+              assertThat(value(s, "shardless_function_buffered_requests", fn)).hasValue(0.0);
               assertThat(s)
                   .as("an unknown function makes no series")
                   .noneMatch(x -> "nosuch.openfaas-fn".equals(x.labels().get("function_name")));
