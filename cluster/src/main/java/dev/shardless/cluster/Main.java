@@ -27,6 +27,15 @@ public final class Main {
     System.out.println();
     System.out.println("Shardless is running: http://127.0.0.1:" + node.httpPort());
     System.out.println("  data directory: " + settings.dataDir());
+    node.metricsAddress()
+        .ifPresent(
+            a ->
+                System.out.println(
+                    "  metrics: http://"
+                        + a.getAddress().getHostAddress()
+                        + ":"
+                        + a.getPort()
+                        + "/metrics"));
     if (node.credentials().generated()) {
       System.out.println(
           "  admin password (generated once, kept in "

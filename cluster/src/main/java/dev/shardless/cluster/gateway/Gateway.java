@@ -42,9 +42,10 @@ public final class Gateway {
       ObjectNode info,
       SecretCatalog secrets,
       SecretsSettings secretsSettings,
-      ReplicaConfinement confinement) {
+      ReplicaConfinement confinement,
+      GatewayMetrics metrics) {
     this.system = system;
-    this.invoke = new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait());
+    this.invoke = new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait(), metrics);
     this.async = new AsyncHandler(system, namespaces.get(0), asyncSettings);
     this.routes =
         new SystemApi(

@@ -1,5 +1,6 @@
 package dev.shardless.cluster.gateway;
 
+import dev.shardless.cluster.gateway.GatewayMetrics.FunctionMeter;
 import dev.shardless.scheduler.entity.FunctionEntity;
 import dev.shardless.scheduler.entity.FunctionEntity.Command;
 import dev.shardless.scheduler.entity.FunctionEntity.Lease;
@@ -57,11 +58,17 @@ final class InvokeHandler {
   private final ExecutionContextExecutor ec;
   private final Duration leaseTimeout;
   private final String defaultNamespace;
+  private final GatewayMetrics metrics;
 
   /** Entity refs of functions that answered a lease; unknown names are never cached. */
   private final ConcurrentHashMap<FunctionId, EntityRef<Command>> refs = new ConcurrentHashMap<>();
 
-  InvokeHandler(ActorSystem<?> system, String defaultNamespace, Duration leaseTimeout) {
+  InvokeHandler(
+      ActorSystem<?> system,
+      String defaultNamespace,
+      Duration leaseTimeout,
+      GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
@@ -82,14 +89,26 @@ final class InvokeHandler {
     String callId =
         request.getHeader(CALL_ID).map(HttpHeader::value).orElseGet(InvokeHandler::newCallId);
     EntityRef<Command> entity = entityRef(target.function());
+    FunctionMeter known = metrics.existing(target.function());
+    if (known != null) {
+      known.started();
+    }
     CompletableFuture<HttpResponse> result = new CompletableFuture<>();
     entity
         .<LeaseReply>ask(Lease::new, leaseTimeout)
         .whenCompleteAsync(
             (reply, error) -> {
+              FunctionMeter meter = known != null ? known : startedOnReply(target, reply);
               if (reply instanceof Leased leased) {
                 refs.putIfAbsent(target.function(), entity);
-                new Call(result, target.function(), leased, callId, startNanos, startWallNanos)
+                new Call(
+                        result,
+                        target.function(),
+                        meter,
+                        leased,
+                        callId,
+                        startNanos,
+                        startWallNanos)
                     .forward(request, target);
                 return;
               }
@@ -100,9 +119,31 @@ final class InvokeHandler {
                       : Responses.text(
                           504, "timed out waiting for a replica of " + target.function());
               result.complete(decorate(response, callId, startWallNanos, startNanos));
+              record(meter, response.status().intValue(), startNanos);
             },
             ec);
     return result;
+  }
+
+  /**
+   * The meter of a function that had none when the call started, counting this call as started;
+   * {@code null} for an unknown function (404), so unknown names never create instruments.
+   */
+  private FunctionMeter startedOnReply(InvokeTarget target, LeaseReply reply) {
+    if (reply instanceof Rejected r && r.status() == 404) {
+      return null;
+    }
+    FunctionMeter meter = metrics.meter(target.function());
+    if (meter != null) {
+      meter.started();
+    }
+    return meter;
+  }
+
+  private static void record(FunctionMeter meter, int status, long startNanos) {
+    if (meter != null) {
+      meter.completed(status, System.nanoTime() - startNanos);
+    }
   }
 
   private EntityRef<Command> entityRef(FunctionId id) {
@@ -124,6 +165,7 @@ final class InvokeHandler {
     private final CompletableFuture<HttpResponse> result;
     private final AtomicBoolean released = new AtomicBoolean();
     private final FunctionId function;
+    private final FunctionMeter meter;
     private final Leased lease;
     private final String callId;
     private final long startNanos;
@@ -133,12 +175,14 @@ final class InvokeHandler {
     Call(
         CompletableFuture<HttpResponse> result,
         FunctionId function,
+        FunctionMeter meter,
         Leased lease,
         String callId,
         long startNanos,
         long wallNanos) {
       this.result = result;
       this.function = function;
+      this.meter = meter;
       this.lease = lease;
       this.callId = callId;
       this.startNanos = startNanos;
@@ -183,6 +227,7 @@ final class InvokeHandler {
               startWallNanos,
               startNanos))) {
         release(504);
+        record(meter, 504, startNanos);
       }
     }
 
@@ -209,6 +254,7 @@ final class InvokeHandler {
                 callId,
                 startWallNanos,
                 startNanos));
+        record(meter, 502, startNanos);
         return;
       }
       int status = response.status().intValue();
@@ -219,7 +265,9 @@ final class InvokeHandler {
       } else {
         passed = response.withEntity(releasingOnEnd(entity, status));
       }
-      if (!result.complete(decorate(passed, callId, startWallNanos, startNanos))) {
+      if (result.complete(decorate(passed, callId, startWallNanos, startNanos))) {
+        record(meter, status, startNanos);
+      } else {
         passed.discardEntityBytes(system);
       }
     }

@@ -7,9 +7,12 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.shardless.cluster.gateway.AdminCredentials;
 import dev.shardless.cluster.gateway.FunctionJson;
 import dev.shardless.cluster.gateway.Gateway;
+import dev.shardless.cluster.gateway.GatewayMetrics;
 import dev.shardless.cluster.gateway.GatewaySettings;
 import dev.shardless.cluster.gateway.HttpCallbackSender;
 import dev.shardless.cluster.gateway.HttpJobRunner;
+import dev.shardless.cluster.metrics.MetricsEndpoint;
+import dev.shardless.cluster.metrics.MetricsSettings;
 import dev.shardless.invoker.InvokerSettings;
 import dev.shardless.invoker.local.LocalProcessPlatform;
 import dev.shardless.persistence.async.AsyncSettings;
@@ -72,14 +75,17 @@ public final class ShardlessNode {
   private final AdminCredentials credentials;
   private final int examplesDeployed;
   private final SecretResolver secrets;
+  private final InetSocketAddress metricsAddress;
 
   private ShardlessNode(
       ActorSystem<Void> system,
       ServerBinding binding,
       AdminCredentials credentials,
       int examplesDeployed,
-      SecretResolver secrets) {
+      SecretResolver secrets,
+      InetSocketAddress metricsAddress) {
     this.system = system;
+    this.metricsAddress = metricsAddress;
     this.binding = binding;
     this.credentials = credentials;
     this.examplesDeployed = examplesDeployed;
@@ -169,6 +175,24 @@ public final class ShardlessNode {
                         Retirement.sharded(ctx, sharding)))
             .withStopMessage(FunctionEntity.Stop.INSTANCE));
 
+    MetricsSettings metricsSettings = MetricsSettings.fromConfig(system.settings().config());
+    CompletionStage<InetSocketAddress> metricsBound;
+    GatewayMetrics gatewayMetrics;
+    if (metricsSettings.enabled()) {
+      metricsBound = MetricsEndpoint.start(system, metricsSettings);
+      gatewayMetrics = GatewayMetrics.enabled();
+      system
+          .scheduler()
+          .scheduleAtFixedRate(
+              metricsSettings.tickInterval(),
+              metricsSettings.tickInterval(),
+              () -> gatewayMetrics.publish(runtimeStatus(system, metricsSettings), ec(system)),
+              system.executionContext());
+    } else {
+      metricsBound = CompletableFuture.completedFuture(null);
+      gatewayMetrics = GatewayMetrics.disabled();
+    }
+
     ObjectNode info = systemInfo();
     AsyncSettings asyncSettings = AsyncSettings.fromConfig(system.settings().config());
     Gateway gateway =
@@ -183,11 +207,13 @@ public final class ShardlessNode {
             info,
             secretCatalog,
             secretsSettings,
-            function -> confinementOf(platform, function));
+            function -> confinementOf(platform, function),
+            gatewayMetrics);
 
-    return JournalConfig.prepare(system)
+    return metricsBound
+        .thenCompose(address -> JournalConfig.prepare(system).thenApply(done -> address))
         .thenComposeAsync(
-            done -> {
+            metricsAddress -> {
               FunctionRegistry.init(system, entityNotifier(system), clock);
               SecretStore.init(system);
               JobQueue.init(
@@ -211,11 +237,11 @@ public final class ShardlessNode {
               for (String ns : node.namespaces().subList(1, node.namespaces().size())) {
                 catalog.list(ns);
               }
-              return deployed;
+              return deployed.thenApply(n -> new Started(n, metricsAddress));
             },
             system.executionContext())
         .thenComposeAsync(
-            deployed ->
+            started ->
                 gateway
                     .bind(gatewaySettings.host(), gatewaySettings.port())
                     .thenApplyAsync(
@@ -223,7 +249,13 @@ public final class ShardlessNode {
                           binding.addToCoordinatedShutdown(
                               java.time.Duration.ofSeconds(10), system);
                           closeClientPoolsBeforeReplicasStop(system);
-                          return new ShardlessNode(system, binding, credentials, deployed, secrets);
+                          return new ShardlessNode(
+                              system,
+                              binding,
+                              credentials,
+                              started.examplesDeployed(),
+                              secrets,
+                              started.metricsAddress());
                         },
                         system.executionContext()),
             system.executionContext())
@@ -234,6 +266,23 @@ public final class ShardlessNode {
             },
             system.executionContext());
   }
+
+  /** Asks a function's entity for its runtime status, bounded by the metrics tick. */
+  private static org.apache.pekko.japi.function.Function<
+          FunctionId, CompletionStage<FunctionEntity.RuntimeStatus>>
+      runtimeStatus(ActorSystem<?> system, MetricsSettings settings) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return id ->
+        sharding
+            .entityRefFor(FunctionEntity.TYPE_KEY, id.entityId())
+            .ask(FunctionEntity.GetStatus::new, settings.tickInterval());
+  }
+
+  private static java.util.concurrent.Executor ec(ActorSystem<?> system) {
+    return system.executionContext();
+  }
+
+  private record Started(int examplesDeployed, InetSocketAddress metricsAddress) {}
 
   /**
    * Tells the sharded function entities about definitions the registry put in force, and the async
@@ -322,6 +371,11 @@ public final class ShardlessNode {
   public int httpPort() {
     InetSocketAddress address = binding.localAddress();
     return address.getPort();
+  }
+
+  /** Where the Prometheus endpoint listens, or empty when metrics are off. */
+  public java.util.Optional<InetSocketAddress> metricsAddress() {
+    return java.util.Optional.ofNullable(metricsAddress);
   }
 
   public AdminCredentials credentials() {

@@ -69,6 +69,8 @@ final class NodeProcess implements AutoCloseable {
     env.put("SHARDLESS_ADMIN_PASSWORD", PASSWORD);
     env.put("SHARDLESS_EXAMPLES", "false");
     env.put("SHARDLESS_CLUSTER_PORT", "0");
+    // Metrics on a free port too: nodes of different tests (or CI runs) must not share 9095.
+    env.put("SHARDLESS_METRICS_PORT", "0");
     env.putAll(extraEnv);
     pb.environment().putAll(env);
     Files.createDirectories(dataDir);
