@@ -4,7 +4,12 @@
 set -eu
 dir=$(mktemp -d "${TMPDIR:-/tmp}/shardless-nginx-fn.XXXXXX")
 mkdir -p "$dir/logs"
+# As root (also inside the node's bubblewrap sandbox, where only our own uid is mapped) nginx would
+# chown its temp dirs to "nobody", an unmapped uid there: keep them ours.
+user_line=""
+[ "$(id -u)" = 0 ] && user_line="user root;"
 cat > "$dir/nginx.conf" <<CONF
+$user_line
 daemon off;
 worker_processes 1;
 pid $dir/nginx.pid;
