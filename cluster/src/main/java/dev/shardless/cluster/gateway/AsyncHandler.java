@@ -100,7 +100,7 @@ final class AsyncHandler {
                       request.method().name(),
                       target.path(),
                       request.getUri().rawQueryString().orElse(""),
-                      jobHeaders(request, strict, callId),
+                      jobHeaders(request, strict),
                       strict.getData().toArray(),
                       callback);
               enqueue(target, job, result);
@@ -156,13 +156,11 @@ final class AsyncHandler {
    * (Pekko keeps it on the entity, not among the headers). {@code X-Call-Id} is added by the runner
    * and {@code X-Callback-Url} stays with the gateway.
    */
-  private static List<JobHeader> jobHeaders(
-      HttpRequest request, HttpEntity.Strict body, String callId) {
-    List<HttpHeader> forwarded = InvokeHandler.forwardedHeaders(request, callId);
+  private static List<JobHeader> jobHeaders(HttpRequest request, HttpEntity.Strict body) {
+    List<HttpHeader> forwarded = InvokeHandler.forwardedHeaders(request);
     List<JobHeader> out = new ArrayList<>(forwarded.size() + 1);
     for (HttpHeader h : forwarded) {
-      String name = h.lowercaseName();
-      if (!name.equals("x-call-id") && !name.equals("x-callback-url")) {
+      if (!h.lowercaseName().equals("x-callback-url")) {
         out.add(new JobHeader(h.name(), h.value()));
       }
     }

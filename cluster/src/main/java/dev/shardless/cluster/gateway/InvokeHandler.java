@@ -208,7 +208,7 @@ final class InvokeHandler {
       query.ifPresent(q -> uri.append('?').append(q));
       return request
           .withUri(Uri.create(uri.toString()))
-          .withHeaders(forwardedHeaders(request, callId));
+          .withHeaders(withCallId(forwardedHeaders(request), callId));
     }
 
     /** The function's timeout passed before it answered. */
@@ -300,10 +300,19 @@ final class InvokeHandler {
   }
 
   /**
-   * The caller's headers minus the hop-by-hop ones, plus {@code X-Forwarded-For}, {@code
-   * X-Forwarded-Host} and {@code X-Call-Id}.
+   * {@code headers} with the call's {@code X-Call-Id} added (the function sees the caller's, or the
+   * one the gateway made).
    */
-  static List<HttpHeader> forwardedHeaders(HttpRequest request, String callId) {
+  private static List<HttpHeader> withCallId(List<HttpHeader> headers, String callId) {
+    headers.add(RawHeader.create(CALL_ID, callId));
+    return headers;
+  }
+
+  /**
+   * The caller's headers minus the hop-by-hop ones and its {@code X-Call-Id}, plus {@code
+   * X-Forwarded-For} and {@code X-Forwarded-Host}.
+   */
+  static List<HttpHeader> forwardedHeaders(HttpRequest request) {
     List<HttpHeader> out = new ArrayList<>(16);
     String forwardedFor = null;
     String host = null;
@@ -340,7 +349,6 @@ final class InvokeHandler {
     if (host != null) {
       out.add(RawHeader.create("X-Forwarded-Host", host));
     }
-    out.add(RawHeader.create(CALL_ID, callId));
     return out;
   }
 
