@@ -59,15 +59,7 @@ final class Sandbox {
     boolean bwrap =
         settings.sandbox() != SandboxMode.NONE
             && runs(
-                List.of(
-                    "bwrap",
-                    "--unshare-all",
-                    "--share-net",
-                    "--die-with-parent",
-                    "--ro-bind",
-                    "/",
-                    "/",
-                    "true"));
+                List.of("bwrap", "--unshare-all", "--share-net", "--ro-bind", "/", "/", "true"));
     if (settings.sandbox() == SandboxMode.BUBBLEWRAP && !bwrap) {
       throw new IllegalStateException(
           "shardless.invoker.sandbox = bubblewrap, but bwrap does not work here: " + INSTALL_HINT);

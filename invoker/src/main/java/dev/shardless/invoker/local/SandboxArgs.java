@@ -20,8 +20,13 @@ import java.util.TreeSet;
  * (later mounts cover earlier ones):
  *
  * <ol>
- *   <li>{@code --unshare-all --share-net --die-with-parent}: own pid, ipc, uts, cgroup and user
- *       namespaces; the host's network, so the node reaches the replica on 127.0.0.1:PORT.
+ *   <li>{@code --unshare-all --share-net}: own pid, ipc, uts, cgroup and user namespaces; the
+ *       host's network, so the node reaches the replica on 127.0.0.1:PORT. Not {@code
+ *       --die-with-parent}: that is {@code PR_SET_PDEATHSIG}, which fires when the <em>thread</em>
+ *       that spawned the process ends, and the invoker spawns from a pool whose idle threads end
+ *       after 60 s, so every sandboxed replica was killed a minute after it started. The replica's
+ *       process group dies with this JVM anyway ({@link ProcessGroups}), sandbox included: bwrap
+ *       starts no new session, so the group holds every process inside it.
  *   <li>system directories read-only ({@code --ro-bind}), or as symlinks where the host has one
  *       ({@code /bin -> usr/bin}); sensitive files under them covered by {@code /dev/null}.
  *   <li>{@code --proc /proc --dev /dev --tmpfs /tmp}: a fresh procfs, a minimal /dev, a private
@@ -40,10 +45,10 @@ import java.util.TreeSet;
  *
  * Example: work dir {@code /srv/app} holding {@code handler.py}, data dir {@code
  * /srv/app/.shardless}, secrets in {@code /srv/app/.shardless/run/secrets/1/ns/f/r1}: {@code bwrap
- * --unshare-all --share-net --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin … --proc
- * /proc --dev /dev --tmpfs /tmp --ro-bind /srv/app /srv/app --tmpfs /srv/app/.shardless
- * --remount-ro /srv/app/.shardless --ro-bind /srv/app/.shardless/run/secrets/1/ns/f/r1
- * /var/openfaas/secrets --chdir /srv/app -- python3 handler.py}.
+ * --unshare-all --share-net --ro-bind /usr /usr --symlink usr/bin /bin … --proc /proc --dev /dev
+ * --tmpfs /tmp --ro-bind /srv/app /srv/app --tmpfs /srv/app/.shardless --remount-ro
+ * /srv/app/.shardless --ro-bind /srv/app/.shardless/run/secrets/1/ns/f/r1 /var/openfaas/secrets
+ * --chdir /srv/app -- python3 handler.py}.
  */
 final class SandboxArgs {
   static final String SECRETS_MOUNT = "/var/openfaas/secrets";
@@ -147,7 +152,6 @@ final class SandboxArgs {
   /** The {@code bwrap … --} prefix for {@code layout}. */
   static List<String> bwrap(Layout layout) {
     List<String> a = new ArrayList<>(List.of("bwrap", "--unshare-all", "--share-net"));
-    a.add("--die-with-parent");
     List<Path> visible = new ArrayList<>();
     for (SystemEntry e : layout.system()) {
       if (e.symlinkTo().isPresent()) {

@@ -48,10 +48,10 @@ class SandboxArgsTest {
   }
 
   @Test
-  void startsWithNamespacesSharedNetworkAndDeathWithParent() {
+  void startsWithNamespacesAndSharedNetworkButNoDeathWithTheSpawningThread() {
     List<String> a = SandboxArgs.bwrap(plain());
-    assertEquals(
-        List.of("bwrap", "--unshare-all", "--share-net", "--die-with-parent"), a.subList(0, 4));
+    assertEquals(List.of("bwrap", "--unshare-all", "--share-net"), a.subList(0, 3));
+    assertFalse(a.contains("--die-with-parent"), "PR_SET_PDEATHSIG follows the spawning thread");
     assertEquals("--", a.get(a.size() - 1));
     assertTrue(indexOf(a, "--chdir", "/srv/app", "--") == a.size() - 3);
   }

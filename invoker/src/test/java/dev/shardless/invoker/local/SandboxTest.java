@@ -1,6 +1,7 @@
 package dev.shardless.invoker.local;
 
 import static dev.shardless.invoker.local.PlatformFixture.WAIT;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -23,6 +24,7 @@ import dev.shardless.scheduler.model.Resources;
 import dev.shardless.scheduler.port.FunctionReplicas;
 import dev.shardless.scheduler.port.ReplicaEndpoint;
 import dev.shardless.scheduler.port.SecretResolver;
+import java.lang.ProcessBuilder.Redirect;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,9 +32,11 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -256,6 +260,47 @@ class SandboxTest {
         new FunctionSpec(
             F2, "", "ls -A " + dataDir, Map.of(), null, null, null, null, null, null, true);
     assertTrue(get(start(F2, ls, "r2"), "/").contains("No such file or directory"));
+  }
+
+  /**
+   * The invoker spawns from a pool whose idle threads end after 60 s. A sandboxed process must
+   * outlive the thread that spawned it: {@code bwrap --die-with-parent} (PR_SET_PDEATHSIG) killed
+   * every replica with SIGKILL when that thread ended.
+   */
+  @Test
+  void aSandboxedProcessOutlivesTheThreadThatSpawnedIt() throws Exception {
+    InvokerSettings settings =
+        PlatformFixture.settings(dataDir).withWorkDir(workDir).withSandbox(SandboxMode.BUBBLEWRAP);
+    Map<String, String> env = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    List<String> argv =
+        Sandbox.detect(settings)
+            .plan(
+                List.of("sleep", "600"),
+                env,
+                probeSpec(F1, List.of(), false, null),
+                Optional.empty())
+            .argv();
+    CompletableFuture<Process> spawned = new CompletableFuture<>();
+    Thread spawner =
+        new Thread(
+            () -> {
+              try {
+                spawned.complete(
+                    ProcessGroups.start(
+                        argv, env, workDir, ProcessGroups.noInput(), Redirect.DISCARD));
+              } catch (Exception e) {
+                spawned.completeExceptionally(e);
+              }
+            });
+    spawner.start();
+    spawner.join();
+    Process process = spawned.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    try {
+      await().during(Duration.ofSeconds(1)).atMost(WAIT).until(process::isAlive);
+    } finally {
+      ProcessGroups.killGroupAndWait(process.toHandle(), WAIT);
+    }
+    assertFalse(process.isAlive());
   }
 
   private ReplicaEndpoint start(FunctionId function, FunctionSpec spec, String id) {
