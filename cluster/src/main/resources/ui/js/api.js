@@ -119,8 +119,9 @@ export async function readLines(response, onLine) {
 
 /**
  * The gateway's live feed (GET /system/ui/events) for one namespace: one stream per page,
- * reconnecting with a growing delay when the node goes away. `onEvent(data)` gets each parsed
- * `functions` event; `onState(state)` gets "connecting", "live" or "retrying".
+ * reconnecting with a growing delay when the node goes away. `onEvent(type, data)` gets each
+ * parsed `history` (first) and `functions` (each second) event; `onState(state)` gets
+ * "connecting", "live" or "retrying".
  */
 export class LiveStream {
   constructor(onEvent, onState) {
@@ -160,10 +161,10 @@ export class LiveStream {
       await readLines(r, (line) => {
         this.kick(controller);
         if (line === "") {
-          if (data && event === "functions") {
+          if (data && (event === "functions" || event === "history")) {
             this.failures = 0;
             this.onState("live");
-            this.onEvent(JSON.parse(data));
+            this.onEvent(event, JSON.parse(data));
           }
           event = "message";
           data = "";

@@ -4,8 +4,8 @@
 import { s, h } from "./dom.js";
 import { clock } from "./format.js";
 
-const W = 720;
-const H = 220;
+const W = 1000;
+const H = 230;
 const PAD = { left: 40, right: 12, top: 12, bottom: 28 };
 export const SERIES = [
   { key: "desired", label: "Replicas wanted", css: "line-desired" },
@@ -22,7 +22,7 @@ export function timeline(samples, changes, now, spanMillis) {
   const start = now - spanMillis;
   const shown = samples.filter((p) => p.t >= start);
   const marks = changes.filter((c) => c.at >= start && c.at <= now);
-  let top = 1;
+  let top = 4;
   for (const p of shown) for (const se of SERIES) top = Math.max(top, p[se.key]);
   for (const c of marks) top = Math.max(top, c.from, c.to);
   top = niceTop(top);
@@ -38,7 +38,8 @@ export function timeline(samples, changes, now, spanMillis) {
     );
   }
   const minutes = Math.round(spanMillis / 60000);
-  for (let m = 0; m <= minutes; m++) {
+  const step = minutes > 5 ? 2 : 1;
+  for (let m = minutes % step; m <= minutes; m += step) {
     const t = start + m * 60000;
     grid.push(
       s(
@@ -93,7 +94,7 @@ export function describe(c) {
 }
 
 function niceTop(v) {
-  const steps = [1, 2, 4, 5, 8, 10, 20, 40, 50, 80, 100, 200, 400, 500, 1000];
+  const steps = [4, 8, 12, 16, 20, 40, 60, 80, 100, 200, 400, 600, 800, 1000];
   for (const st of steps) if (v <= st) return st;
   return Math.ceil(v / 1000) * 1000;
 }

@@ -3,6 +3,7 @@
 
 import { auth, json, LiveStream, onUnauthorized, tryLogin } from "./api.js";
 import { fill, h } from "./dom.js";
+import { clock } from "./format.js";
 import { functionsView } from "./views/functions.js";
 import { detailView } from "./views/detail.js";
 import { deployView } from "./views/deploy.js";
@@ -47,21 +48,33 @@ const ctx = {
 const stream = new LiveStream(onEvent, onState);
 let current = null;
 
-function onEvent(event) {
+function onEvent(type, event) {
   if (event.namespace !== ctx.namespace) return;
+  if (type === "history") {
+    for (const [name, rows] of Object.entries(event.functions)) {
+      ctx.history.set(
+        name,
+        rows.map(([t, desired, ready, inFlight, buffered]) => ({ t, desired, ready, inFlight, buffered })),
+      );
+    }
+    return;
+  }
   ctx.last = event;
+  ctx.lastSeen = Date.now();
   const cutoff = event.time - HISTORY_MILLIS;
   const names = new Set();
   for (const f of event.functions) {
     names.add(f.name);
     const samples = ctx.history.get(f.name) || [];
-    samples.push({
-      t: event.time,
-      desired: f.desired,
-      ready: f.ready,
-      inFlight: f.inFlight,
-      buffered: f.buffered,
-    });
+    if (!samples.length || samples[samples.length - 1].t < event.time) {
+      samples.push({
+        t: event.time,
+        desired: f.desired,
+        ready: f.ready,
+        inFlight: f.inFlight,
+        buffered: f.buffered,
+      });
+    }
     while (samples.length && samples[0].t < cutoff) samples.shift();
     ctx.history.set(f.name, samples);
     const known = ctx.changes.get(f.name) || [];
@@ -91,6 +104,13 @@ function onState(state) {
   banner.textContent = text;
   banner.dataset.state = state;
   $("app").dataset.connection = state;
+  const offline = $("offline");
+  offline.hidden = state !== "retrying";
+  if (state === "retrying") {
+    offline.textContent = ctx.lastSeen
+      ? `Disconnected from the gateway, retrying… The numbers shown are from ${clock(ctx.lastSeen)}.`
+      : "Disconnected from the gateway, retrying…";
+  }
 }
 
 const ROUTES = [

@@ -6,7 +6,7 @@ import { fill, h } from "../dom.js";
 import { describe, legend, timeline } from "../chart.js";
 import { age, clock, explainEnv, explainLabels, millis, number, percent } from "../format.js";
 
-const SPAN_MILLIS = 5 * 60 * 1000;
+const MAX_SPAN_MINUTES = 5;
 const ASYNC_REFRESH_MILLIS = 3000;
 const MAX_LOG_LINES = 500;
 
@@ -27,6 +27,7 @@ export function detailView(ctx, name) {
   });
   const asyncMessage = h("p", { class: "message", role: "status", id: "async-message" });
   const follow = h("input", { type: "checkbox", id: "logs-follow" });
+  const timelineTitle = h("h2", { id: "timeline-title" }, "Timeline");
   const error = h("p", { class: "error", role: "alert", hidden: true });
   let logController = null;
   let disposed = false;
@@ -45,7 +46,7 @@ export function detailView(ctx, name) {
       ["Latency p50", millis(f.p50Ms), "p50"],
       ["Latency p99", millis(f.p99Ms), "p99"],
       ["Errors (5xx)", percent(f.errorRate), "errors"],
-      ["Autoscaling", f.autoscaling ? `on, keep-alive ${f.keepAlive}` : "off (pinned)", "auto"],
+      ["Autoscaling", f.autoscaling ? "on" : "off (pinned)", "auto"],
     ];
     fill(
       numbers,
@@ -55,13 +56,18 @@ export function detailView(ctx, name) {
     );
     const samples = ctx.history.get(name) || [];
     const changes = ctx.changes.get(name) || [];
-    fill(chart, timeline(samples, changes, ctx.last.time, SPAN_MILLIS));
-    const recent = changes.filter((c) => c.at >= ctx.last.time - SPAN_MILLIS).reverse();
+    // The chart grows from 1 to 5 minutes as the page (or the gateway) has seen more.
+    const seen = samples.length ? ctx.last.time - samples[0].t : 0;
+    const minutes = Math.min(MAX_SPAN_MINUTES, Math.max(1, Math.ceil(seen / 60000)));
+    const span = minutes * 60000;
+    timelineTitle.textContent = `Last ${minutes === 1 ? "minute" : `${minutes} minutes`}`;
+    fill(chart, timeline(samples, changes, ctx.last.time, span));
+    const recent = changes.filter((c) => c.at >= ctx.last.time - span).reverse();
     fill(
       decisions,
       recent.length
         ? recent.map((c) => h("li", { "data-reason": c.reason }, describe(c)))
-        : h("li", { class: "muted" }, "No scale decision in the last 5 minutes."),
+        : h("li", { class: "muted" }, "No scale decision in this time."),
     );
   }
 
@@ -284,14 +290,14 @@ export function detailView(ctx, name) {
       { class: "grid" },
       h(
         "section",
-        { class: "card", "aria-labelledby": "live-title" },
+        { class: "card wide", "aria-labelledby": "live-title" },
         h("h2", { id: "live-title" }, "Live"),
         numbers,
       ),
       h(
         "section",
         { class: "card wide", "aria-labelledby": "timeline-title" },
-        h("h2", { id: "timeline-title" }, "Last 5 minutes"),
+        timelineTitle,
         chart,
         legend(),
         h("h3", {}, "Scale decisions"),

@@ -10,7 +10,9 @@ import dev.shardless.scheduler.entity.FunctionEntity.ScalingStatus;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,15 +43,17 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>One timer for the whole node: each tick, for each namespace that has subscribers, the registry
  * is listed and each function's entity asked once ({@code GetStatus}, {@code GetScaling}); the
- * event is built once and offered to every subscriber's bounded queue. A subscriber that reads too
- * slowly loses events (the queue drops new ones when full), never slows the others. A tick whose
- * previous one for the namespace has not finished is skipped. A new subscriber gets the last event
- * at once.
+ * event is built once and offered to every subscriber's bounded queue. A new subscriber first gets
+ * a {@code history} event: each function's replicas, in-flight and buffered of the last 300 ticks
+ * (5 minutes) the node computed while anyone watched. A subscriber that reads too slowly loses
+ * events (the queue drops new ones when full), never slows the others. A tick whose previous one
+ * for the namespace has not finished is skipped. A new subscriber gets the last event at once.
  *
  * <p>Nothing here survives a restart: subscribers reconnect (the dashboard does so by itself).
  */
 final class LiveFeed {
   private static final int QUEUE = 8;
+  private static final int HISTORY = 300;
   private static final Duration TICK = Duration.ofSeconds(1);
   private static final ByteString HELLO = ByteString.fromString(": shardless live feed\n\n");
 
@@ -61,11 +65,45 @@ final class LiveFeed {
   private final LiveStats stats;
   private final Map<String, Subscribers> byNamespace = new ConcurrentHashMap<>();
 
-  /** One namespace's subscribers, its last event and whether a tick is computing it. */
+  /**
+   * One namespace's subscribers, its last event, whether a tick is computing it, and each
+   * function's samples of the last {@link #HISTORY} ticks ({@code [time, desired, ready, inFlight,
+   * buffered]}, guarded by {@code this}), sent to a new subscriber so its timeline starts full.
+   */
   private static final class Subscribers {
     final Set<BoundedSourceQueue<ByteString>> queues = ConcurrentHashMap.newKeySet();
     final AtomicBoolean computing = new AtomicBoolean();
+    final Map<String, ArrayDeque<long[]>> history = new HashMap<>();
     volatile ByteString last;
+
+    synchronized void remember(Map<String, long[]> samples) {
+      history.keySet().retainAll(samples.keySet());
+      samples.forEach(
+          (name, sample) -> {
+            ArrayDeque<long[]> ring = history.computeIfAbsent(name, n -> new ArrayDeque<>());
+            if (ring.size() == HISTORY) {
+              ring.removeFirst();
+            }
+            ring.addLast(sample);
+          });
+    }
+
+    synchronized ByteString historyEvent(String namespace) {
+      ObjectNode body = FunctionJson.MAPPER.createObjectNode();
+      body.put("namespace", namespace);
+      ObjectNode functions = body.putObject("functions");
+      history.forEach(
+          (name, ring) -> {
+            ArrayNode samples = functions.putArray(name);
+            for (long[] sample : ring) {
+              ArrayNode a = samples.addArray();
+              for (long v : sample) {
+                a.add(v);
+              }
+            }
+          });
+      return ByteString.fromString("event: history\ndata: " + body + "\n\n");
+    }
   }
 
   LiveFeed(ActorSystem<?> system, RegistryCatalog registry, Duration askTimeout, LiveStats stats) {
@@ -85,6 +123,7 @@ final class LiveFeed {
         Source.<ByteString>queue(QUEUE).preMaterialize(system);
     BoundedSourceQueue<ByteString> queue = queued.first();
     queue.offer(HELLO);
+    queue.offer(subs.historyEvent(namespace));
     ByteString last = subs.last;
     if (last != null) {
       queue.offer(last);
@@ -114,8 +153,9 @@ final class LiveFeed {
                     (event, error) -> {
                       subs.computing.set(false);
                       if (event != null) {
-                        subs.last = event;
-                        publish(subs, event);
+                        subs.last = event.bytes();
+                        subs.remember(event.samples());
+                        publish(subs, event.bytes());
                       } else {
                         system.log().debug("live feed of {} failed: {}", namespace, error);
                       }
@@ -137,7 +177,10 @@ final class LiveFeed {
   /** One function's numbers of this tick. */
   private record Row(FunctionRecord record, RuntimeStatus runtime, ScalingStatus scaling) {}
 
-  private CompletionStage<ByteString> event(String namespace) {
+  /** One tick's event, and each function's sample for the history. */
+  private record Tick(ByteString bytes, Map<String, long[]> samples) {}
+
+  private CompletionStage<Tick> event(String namespace) {
     long time = System.currentTimeMillis();
     return registry
         .list(namespace)
@@ -171,17 +214,27 @@ final class LiveFeed {
     return runtime.thenCombineAsync(scaling, (rt, sc) -> new Row(r, rt, sc), ec);
   }
 
-  private ByteString render(String namespace, long time, List<CompletableFuture<Row>> rows) {
+  private Tick render(String namespace, long time, List<CompletableFuture<Row>> rows) {
     long nowSecond = System.nanoTime() / 1_000_000_000L;
+    Map<String, long[]> samples = new HashMap<>();
     ObjectNode body = FunctionJson.MAPPER.createObjectNode();
     body.put("namespace", namespace);
     body.put("time", time);
     body.put("windowSeconds", LiveStats.WINDOW_SECONDS);
     ArrayNode functions = body.putArray("functions");
     for (CompletableFuture<Row> f : rows) {
-      functions.add(function(f.join(), nowSecond));
+      Row row = f.join();
+      functions.add(function(row, nowSecond));
+      RuntimeStatus rt = row.runtime();
+      if (rt != null) {
+        samples.put(
+            row.record().spec().id().name(),
+            new long[] {
+              time, rt.desiredReplicas(), rt.readyReplicas(), rt.inFlight(), rt.buffered()
+            });
+      }
     }
-    return ByteString.fromString("event: functions\ndata: " + body + "\n\n");
+    return new Tick(ByteString.fromString("event: functions\ndata: " + body + "\n\n"), samples);
   }
 
   private ObjectNode function(Row row, long nowSecond) {

@@ -62,7 +62,7 @@ final class Browser implements AutoCloseable {
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        "--window-size=1366,900",
+        "--window-size=1366,1024",
         "--user-data-dir=" + profile);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
@@ -126,6 +126,12 @@ final class Browser implements AutoCloseable {
           driver.findElement(By.cssSelector(css)).click();
           return true;
         });
+  }
+
+  /** Scrolls the element to the middle of the window, then saves a screenshot. */
+  Path screenshot(String name, String css) throws IOException {
+    driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", find(css));
+    return screenshot(name);
   }
 
   /** Saves a PNG of the window as {@code target/ui-screenshots/<name>.png}. */

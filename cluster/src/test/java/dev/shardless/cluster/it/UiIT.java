@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -148,6 +150,12 @@ class UiIT {
     assertThat(deployed.get("labels").get("com.openfaas.scale.zero").asText()).isEqualTo("true");
     assertThat(deployed.get("envVars").get("mode").asText()).isEqualTo("http");
     browser.screenshot("04-function-detail");
+
+    browser.click("#logs-follow");
+    HttpResponse<String> printed =
+        NODE.api().invoke("GET", "/function/" + FN + "/print?text=followed-line&lines=1", null);
+    assertThat(printed.statusCode()).as(printed.body()).isEqualTo(200);
+    browser.waitForText("#logs", "followed-line");
     assertQuietConsole();
   }
 
@@ -241,7 +249,7 @@ class UiIT {
     String letter = "#dead-letters-table tr[data-call-id='" + id + "']";
     browser.waitForText(letter, "500", Duration.ofSeconds(60));
     browser.waitForText("[data-number=deadLetters] dd", "1");
-    browser.screenshot("09-dead-letter");
+    browser.screenshot("09-dead-letter", "#dead-letters");
     browser.click("button[aria-label='Redrive " + id + "']");
     browser.waitForText("#async-message", "Redriven: " + id);
     browser.waitForText("#dead-letters", "No dead letters.", Duration.ofSeconds(60));
@@ -258,6 +266,33 @@ class UiIT {
 
   @Test
   @Order(7)
+  void theFunctionsListFiltersAndSortsFromTheKeyboard() throws Exception {
+    browser.open(url("/ui/#/functions"));
+    browser.waitForText("tr[data-function='" + FLAKY + "']", FLAKY);
+    assertThat(names()).containsExactly(FLAKY, FN);
+    browser.find("button.sort[data-sort=name]").sendKeys(Keys.ENTER);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> names().equals(List.of(FN, FLAKY)));
+    browser.find("#functions-filter").sendKeys("flaky");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> names().equals(List.of(FLAKY)));
+    browser.waitForText("#functions-summary", "1 of 2");
+    browser.find("#functions-filter").clear();
+    assertQuietConsole();
+  }
+
+  private static List<String> names() {
+    return browser.all("#functions-table tbody tr").stream()
+        .map(r -> r.getAttribute("data-function"))
+        .toList();
+  }
+
+  @Test
+  @Order(8)
   void secretsShowNamesOnlyAndNamespacesListTheirFunctions() throws Exception {
     browser.open(url("/ui/#/secrets"));
     browser.type("#s-name", "db-password");
@@ -274,7 +309,7 @@ class UiIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aNodeThatGoesAwayShowsDisconnectedRetryingAndTheDashboardRecovers() throws Exception {
     browser.open(url("/ui/#/functions"));
     browser.waitForText("tr[data-function='" + FN + "']", FN);
@@ -283,6 +318,7 @@ class UiIT {
     int port = NODE.node().port();
     NODE.node().stopGracefully();
     browser.waitForText("#connection", "Disconnected, retrying");
+    browser.waitForText("#offline", "Disconnected from the gateway, retrying");
     browser.screenshot("12-disconnected");
     assertThat(browser.consoleErrors())
         .as("only the browser's own network errors while the node is down")
