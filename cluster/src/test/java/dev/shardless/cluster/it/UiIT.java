@@ -293,6 +293,24 @@ class UiIT {
 
   @Test
   @Order(8)
+  void theEditFormStartsFromTheDeployedDefinition() throws Exception {
+    browser.open(url("/ui/#/functions/" + FN + "/edit"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> browser.find("#f-image").getAttribute("value").equals("test/probe"));
+    assertThat(browser.find("#f-name").getAttribute("readonly")).isNotNull();
+    assertThat(browser.find("#f-labels").getAttribute("value"))
+        .contains("com.openfaas.scale.zero-duration=5s")
+        .doesNotContain("faas_function");
+    assertThat(new Select(browser.find("#f-mode")).getFirstSelectedOption().getAttribute("value"))
+        .isEqualTo("http");
+    browser.screenshot("12-edit");
+    assertQuietConsole();
+  }
+
+  @Test
+  @Order(9)
   void secretsShowNamesOnlyAndNamespacesListTheirFunctions() throws Exception {
     browser.open(url("/ui/#/secrets"));
     browser.type("#s-name", "db-password");
@@ -309,7 +327,7 @@ class UiIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aNodeThatGoesAwayShowsDisconnectedRetryingAndTheDashboardRecovers() throws Exception {
     browser.open(url("/ui/#/functions"));
     browser.waitForText("tr[data-function='" + FN + "']", FN);
@@ -319,7 +337,7 @@ class UiIT {
     NODE.node().stopGracefully();
     browser.waitForText("#connection", "Disconnected, retrying");
     browser.waitForText("#offline", "Disconnected from the gateway, retrying");
-    browser.screenshot("12-disconnected");
+    browser.screenshot("13-disconnected");
     assertThat(browser.consoleErrors())
         .as("only the browser's own network errors while the node is down")
         .allMatch(m -> m.contains("net::ERR_") || m.contains("Failed to load resource"));
