@@ -122,9 +122,10 @@ final class InvokeHandler {
                       : Responses.text(
                           504, "timed out waiting for a replica of " + target.function());
               result.complete(decorate(response, callId, startWallNanos, startNanos));
-              boolean unknown = reply instanceof Rejected r && r.status() == 404;
+              // Only a function's own entity's refusal proves the function exists.
+              boolean exists = reply instanceof Rejected r && r.status() != 404;
               record(
-                  unknown ? null : target.function(),
+                  exists ? target.function() : null,
                   meter,
                   response.status().intValue(),
                   startNanos);
@@ -150,7 +151,7 @@ final class InvokeHandler {
 
   /**
    * Records a finished call in the metrics and in the dashboard's {@link LiveStats}; {@code
-   * function} is null for a function that does not exist (so unknown names take no memory).
+   * function} is null when the function may not exist (so unknown names take no memory).
    */
   private void record(FunctionId function, FunctionMeter meter, int status, long startNanos) {
     long now = System.nanoTime();

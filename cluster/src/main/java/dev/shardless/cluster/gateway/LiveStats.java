@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * second, a call count, an error count (answers {@code >= 500}) and a latency histogram of {@link
  * #BUCKETS} log-linear buckets (four per power of two of microseconds, so a percentile is within
  * 12.5% of the true value). Recording a call costs one map lookup and three atomic increments, and
- * allocates nothing once the function has its ring (made on its first call).
+ * allocates nothing once the function has its ring (made on its first call; 13 KB). Rings of
+ * deleted functions are dropped when {@link LiveFeed} next lists their namespace.
  *
  * <p>Worked example: 30 calls in each of the last 10 seconds, 3 of them 503, latencies 4 ms except
  * one 100 ms in each second: {@code rps = 300 / 10 = 30.0}, {@code errorRate = 30 / 300 = 0.1}, p50

@@ -211,6 +211,9 @@ class UiIT {
           .atMost(SCALING)
           .pollInterval(Duration.ofMillis(250))
           .until(() -> ready(browser.text("[data-number=replicas] dd")) >= 2);
+      // Keep the load on a while at the new size, so the timeline shows it.
+      long before = load.succeeded();
+      await().atMost(SCALING).until(() -> load.succeeded() >= before + 120 || load.finished());
       load.stop();
       assertThat(load.failures()).as("every call answered 200").isEmpty();
     }
