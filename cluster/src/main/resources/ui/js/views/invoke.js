@@ -50,7 +50,7 @@ export function invokeView(ctx, name) {
         { class: "numbers" },
         h("div", { "data-number": "status" }, h("dt", {}, "Status"), h("dd", { id: "invoke-status" }, `${response.status} ${response.statusText}`)),
         h("div", {}, h("dt", {}, "Time"), h("dd", { id: "invoke-time" }, `${took.toFixed(1)} ms`)),
-        callId ? h("div", {}, h("dt", {}, "Call id"), h("dd", { id: "invoke-call-id" }, callId)) : null,
+        callId ? h("div", { class: "long" }, h("dt", {}, "Call id"), h("dd", { id: "invoke-call-id" }, callId)) : null,
       ),
       isAsync && response.status === 202 && callId
         ? h(

@@ -142,6 +142,21 @@ final class Browser implements AutoCloseable {
     return file;
   }
 
+  /**
+   * The visible form controls that have no label (no {@code <label>}, no {@code aria-label}, and
+   * for a button no text), by id or markup: what a screen reader could not name.
+   */
+  @SuppressWarnings("unchecked")
+  List<String> unlabelledControls() {
+    return (List<String>)
+        driver.executeScript(
+            "return [...document.querySelectorAll('input, select, textarea, button')]"
+                + ".filter(e => e.offsetParent !== null)"
+                + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')"
+                + " && !(e.tagName === 'BUTTON' && e.textContent.trim()))"
+                + ".map(e => e.id || e.outerHTML.slice(0, 80));");
+  }
+
   /** The console messages at error level since the last call ("SEVERE" in the browser log). */
   List<String> consoleErrors() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()

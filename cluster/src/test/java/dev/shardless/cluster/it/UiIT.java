@@ -69,8 +69,10 @@ class UiIT {
     return NODE.node().uri(path).toString();
   }
 
-  private static void assertQuietConsole() {
+  /** The view is quiet (no console error) and every control has a name. */
+  private static void assertCleanView() {
     assertThat(browser.consoleErrors()).as("console errors").isEmpty();
+    assertThat(browser.unlabelledControls()).as("controls without a label").isEmpty();
   }
 
   private static void logIn(String password) {
@@ -116,7 +118,7 @@ class UiIT {
     browser.waitForText("#functions-empty", "No functions yet");
     assertThat(browser.find("#functions-empty a").getAttribute("href")).endsWith("#/deploy");
     browser.screenshot("02-functions-empty");
-    assertQuietConsole();
+    assertCleanView();
   }
 
   @Test
@@ -156,7 +158,7 @@ class UiIT {
         NODE.api().invoke("GET", "/function/" + FN + "/print?text=followed-line&lines=1", null);
     assertThat(printed.statusCode()).as(printed.body()).isEqualTo(200);
     browser.waitForText("#logs", "followed-line");
-    assertQuietConsole();
+    assertCleanView();
   }
 
   @Test
@@ -172,7 +174,7 @@ class UiIT {
     assertThat(browser.text("#invoke-body")).contains("hello from the browser").contains("blue");
     assertThat(browser.text("#invoke-result")).containsIgnoringCase("x-call-id");
     assertThat(browser.text("#invoke-time")).endsWith("ms");
-    browser.screenshot("05-invoke-sync");
+    browser.screenshot("05-invoke-sync", "#invoke-result");
 
     browser.click("#mode-async");
     browser.click("#invoke-submit");
@@ -190,7 +192,7 @@ class UiIT {
               return browser.text("[data-number=state] dd").equals("succeeded");
             });
     browser.screenshot("06-async-job");
-    assertQuietConsole();
+    assertCleanView();
   }
 
   @Test
@@ -221,7 +223,7 @@ class UiIT {
     assertThat(browser.all("#timeline .marker")).as("scale decisions on the chart").isNotEmpty();
     assertThat(browser.text("#decisions")).contains("→ 0 replicas");
     browser.screenshot("08-function-scaled-to-zero");
-    assertQuietConsole();
+    assertCleanView();
   }
 
   private static int ready(String replicas) {
@@ -264,7 +266,7 @@ class UiIT {
                     .get("state")
                     .asText()
                     .equals("succeeded"));
-    assertQuietConsole();
+    assertCleanView();
   }
 
   @Test
@@ -285,7 +287,7 @@ class UiIT {
         .until(() -> names().equals(List.of(FLAKY)));
     browser.waitForText("#functions-summary", "1 of 2");
     browser.find("#functions-filter").clear();
-    assertQuietConsole();
+    assertCleanView();
   }
 
   private static List<String> names() {
@@ -309,7 +311,7 @@ class UiIT {
     assertThat(new Select(browser.find("#f-mode")).getFirstSelectedOption().getAttribute("value"))
         .isEqualTo("http");
     browser.screenshot("12-edit");
-    assertQuietConsole();
+    assertCleanView();
   }
 
   @Test
@@ -326,7 +328,7 @@ class UiIT {
     browser.open(url("/ui/#/namespaces"));
     browser.waitForText("#namespaces-table tr[data-namespace='openfaas-fn']", "2");
     browser.screenshot("11-namespaces");
-    assertQuietConsole();
+    assertCleanView();
   }
 
   @Test
@@ -335,7 +337,7 @@ class UiIT {
     browser.open(url("/ui/#/functions"));
     browser.waitForText("tr[data-function='" + FN + "']", FN);
     browser.waitForText("#connection", "Live");
-    assertQuietConsole();
+    assertCleanView();
     int port = NODE.node().port();
     NODE.node().stopGracefully();
     browser.waitForText("#connection", "Disconnected, retrying");
