@@ -96,6 +96,7 @@ function onEvent(type, event) {
 
 function onState(state) {
   const banner = $("connection");
+  if (banner.dataset.state === state) return; // a live region: announce changes only
   const text = {
     connecting: "Connecting…",
     live: "Live",

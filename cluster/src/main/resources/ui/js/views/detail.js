@@ -140,6 +140,10 @@ export function detailView(ctx, name) {
   }
 
   function drawLetters(dead) {
+    // Redrawn only when the list changed, so keyboard focus on a button stays put.
+    const key = JSON.stringify(dead.jobs.map((j) => [j.callId, j.attempts, j.lastStatus]));
+    if (key === letters.dataset.key) return;
+    letters.dataset.key = key;
     if (!dead.jobs.length) {
       fill(letters, h("p", { class: "muted" }, "No dead letters."));
       return;

@@ -69,6 +69,7 @@ export function functionsView(ctx) {
                 state.sort = c.key;
                 header();
                 draw();
+                head.querySelector(`[data-sort="${c.key}"]`).focus();
               },
             },
             c.label,
@@ -92,6 +93,7 @@ export function functionsView(ctx) {
     }
     const all = event.functions;
     if (all.length === 0) {
+      body.dataset.order = "";
       table.hidden = true;
       empty.hidden = false;
       fill(
@@ -119,6 +121,27 @@ export function functionsView(ctx) {
         const c = typeof va === "string" ? va.localeCompare(vb) : va - vb;
         return (state.ascending ? c : -c) || a.name.localeCompare(b.name);
       });
+    // Each second only the numbers change: update the cells in place, so that keyboard focus on a
+    // link stays where it is; rebuild the rows only when the functions or their order change.
+    const order = rows.map((f) => `${f.name} ${f.image}`).join("\n");
+    if (order === body.dataset.order) {
+      rows.forEach((f, i) => {
+        const tr = body.children[i];
+        COLUMNS.forEach((c, j) => {
+          if (j > 0) tr.children[j].textContent = c.text(f);
+        });
+      });
+    } else {
+      body.dataset.order = order;
+      rebuild(rows);
+    }
+    const text = `${rows.length} of ${all.length} function(s); numbers over the last ${event.windowSeconds} s, updated every second.`;
+    if (summary.textContent !== text) summary.textContent = text; // announced only when it changes
+  }
+
+  function rebuild(rows) {
+    const focused = document.activeElement && document.activeElement.closest("tr[data-function]");
+    const focusedName = focused && body.contains(focused) ? focused.dataset.function : null;
     fill(
       body,
       rows.map((f) =>
@@ -138,10 +161,10 @@ export function functionsView(ctx) {
         ),
       ),
     );
-    fill(
-      summary,
-      `${rows.length} of ${all.length} function(s); numbers over the last ${event.windowSeconds} s, updated every second.`,
-    );
+    if (focusedName) {
+      const link = body.querySelector(`tr[data-function="${focusedName}"] a`);
+      if (link) link.focus();
+    }
   }
 
   header();
