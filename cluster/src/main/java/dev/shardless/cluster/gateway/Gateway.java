@@ -18,7 +18,7 @@ import org.apache.pekko.japi.function.Function;
 /**
  * The HTTP front door. Invocations take a direct path to {@link InvokeHandler} (sync) or {@link
  * AsyncHandler} (async) without the routing DSL (the hot paths); {@code /system/*} goes through
- * {@link SystemApi}'s routes.
+ * {@link SystemApi}'s routes, the dashboard's files ({@code /ui/}) through {@link UiRoutes}.
  */
 public final class Gateway {
   private static final String FUNCTION_PREFIX = "/function/";
@@ -45,22 +45,24 @@ public final class Gateway {
       ReplicaConfinement confinement,
       GatewayMetrics metrics) {
     this.system = system;
-    this.invoke = new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait(), metrics);
+    LiveStats live = new LiveStats();
+    this.invoke =
+        new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait(), metrics, live);
     this.async = new AsyncHandler(system, namespaces.get(0), asyncSettings);
-    this.routes =
+    SystemApi api =
         new SystemApi(
-                system,
-                registry,
-                settings,
-                credentials,
-                namespaces,
-                requireEnvProcess,
-                info,
-                secrets,
-                secretsSettings.maxValueBytes(),
-                confinement)
-            .route()
-            .handler(system);
+            system,
+            registry,
+            settings,
+            credentials,
+            namespaces,
+            requireEnvProcess,
+            info,
+            secrets,
+            secretsSettings.maxValueBytes(),
+            confinement,
+            new LiveFeed(system, registry, settings.statusTimeout(), live));
+    this.routes = api.concat(api.route(), new UiRoutes().route()).handler(system);
   }
 
   /** Binds the gateway on {@code host:port} (port 0 picks a free one). */

@@ -59,6 +59,7 @@ final class InvokeHandler {
   private final Duration leaseTimeout;
   private final String defaultNamespace;
   private final GatewayMetrics metrics;
+  private final LiveStats live;
 
   /** Entity refs of functions that answered a lease; unknown names are never cached. */
   private final ConcurrentHashMap<FunctionId, EntityRef<Command>> refs = new ConcurrentHashMap<>();
@@ -67,8 +68,10 @@ final class InvokeHandler {
       ActorSystem<?> system,
       String defaultNamespace,
       Duration leaseTimeout,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics,
+      LiveStats live) {
     this.metrics = metrics;
+    this.live = live;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
@@ -119,7 +122,13 @@ final class InvokeHandler {
                       : Responses.text(
                           504, "timed out waiting for a replica of " + target.function());
               result.complete(decorate(response, callId, startWallNanos, startNanos));
-              record(meter, response.status().intValue(), startNanos);
+              // Only a function's own entity's refusal proves the function exists.
+              boolean exists = reply instanceof Rejected r && r.status() != 404;
+              record(
+                  exists ? target.function() : null,
+                  meter,
+                  response.status().intValue(),
+                  startNanos);
             },
             ec);
     return result;
@@ -140,9 +149,17 @@ final class InvokeHandler {
     return meter;
   }
 
-  private static void record(FunctionMeter meter, int status, long startNanos) {
+  /**
+   * Records a finished call in the metrics and in the dashboard's {@link LiveStats}; {@code
+   * function} is null when the function may not exist (so unknown names take no memory).
+   */
+  private void record(FunctionId function, FunctionMeter meter, int status, long startNanos) {
+    long now = System.nanoTime();
     if (meter != null) {
-      meter.completed(status, System.nanoTime() - startNanos);
+      meter.completed(status, now - startNanos);
+    }
+    if (function != null) {
+      live.completed(function, status, now - startNanos, now / 1_000_000_000L);
     }
   }
 
@@ -227,7 +244,7 @@ final class InvokeHandler {
               startWallNanos,
               startNanos))) {
         release(504);
-        record(meter, 504, startNanos);
+        record(function, meter, 504, startNanos);
       }
     }
 
@@ -254,7 +271,7 @@ final class InvokeHandler {
                 callId,
                 startWallNanos,
                 startNanos));
-        record(meter, 502, startNanos);
+        record(function, meter, 502, startNanos);
         return;
       }
       int status = response.status().intValue();
@@ -266,7 +283,7 @@ final class InvokeHandler {
         passed = response.withEntity(releasingOnEnd(entity, status));
       }
       if (result.complete(decorate(passed, callId, startWallNanos, startNanos))) {
-        record(meter, status, startNanos);
+        record(function, meter, status, startNanos);
       } else {
         passed.discardEntityBytes(system);
       }

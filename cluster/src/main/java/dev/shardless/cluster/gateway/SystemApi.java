@@ -51,6 +51,7 @@ final class SystemApi extends AllDirectives {
   private final ReplicaConfinement confinement;
   private final LogsApi logs;
   private final SecretsApi secrets;
+  private final LiveFeed feed;
 
   SystemApi(
       ActorSystem<?> system,
@@ -62,7 +63,8 @@ final class SystemApi extends AllDirectives {
       ObjectNode info,
       SecretCatalog secretCatalog,
       int maxSecretBytes,
-      ReplicaConfinement confinement) {
+      ReplicaConfinement confinement,
+      LiveFeed feed) {
     this.system = system;
     this.registry = registry;
     this.sharding = ClusterSharding.get(system);
@@ -76,6 +78,7 @@ final class SystemApi extends AllDirectives {
     this.confinement = confinement;
     this.logs = new LogsApi(system);
     this.secrets = new SecretsApi(secretCatalog, this::namespaceOrThrow, maxSecretBytes, ec);
+    this.feed = feed;
   }
 
   Route route() {
@@ -111,6 +114,15 @@ final class SystemApi extends AllDirectives {
                                     segment(),
                                     name -> post(() -> withBody(body -> scale(name, body))))),
                         pathPrefix("async", () -> pathPrefix(segment(), this::asyncRoutes)),
+                        path(
+                            segment("ui").slash("events"),
+                            () ->
+                                get(
+                                    () ->
+                                        withNamespace(
+                                            ns ->
+                                                CompletableFuture.completedFuture(
+                                                    feed.subscribe(ns))))),
                         path("secrets", this::secretRoutes))));
   }
 
@@ -204,16 +216,26 @@ final class SystemApi extends AllDirectives {
     return new FunctionId(namespace, name);
   }
 
+  /**
+   * Basic auth. A 401 carries {@code WWW-Authenticate} (so browsers and faas-cli know to ask),
+   * except for requests with {@code X-Requested-With} (the dashboard's own calls), which would
+   * otherwise make the browser show its native login dialog over the page's own form.
+   */
   private Route authenticated(java.util.function.Supplier<Route> inner) {
     return optionalHeaderValueByName(
         "Authorization",
         auth ->
             credentials.matchesBasic(auth.orElse(null))
                 ? inner.get()
-                : complete(
-                    Responses.text(401, "unauthorized: wrong or missing credentials")
-                        .addHeader(
-                            RawHeader.create("WWW-Authenticate", "Basic realm=\"shardless\""))));
+                : optionalHeaderValueByName(
+                    "X-Requested-With", scripted -> complete(unauthorized(scripted.isEmpty()))));
+  }
+
+  private static HttpResponse unauthorized(boolean challenge) {
+    HttpResponse r = Responses.text(401, "unauthorized: wrong or missing credentials");
+    return challenge
+        ? r.addHeader(RawHeader.create("WWW-Authenticate", "Basic realm=\"shardless\""))
+        : r;
   }
 
   @FunctionalInterface
