@@ -28,24 +28,37 @@ port_free() {
 }
 
 # start_node PORT DATA_DIR LOG [VAR=VALUE ...]: starts a node on 127.0.0.1:PORT (which must be
-# free) with extra settings, waits until it answers (bounded: the first start may build for minutes), and sets
-# NODE_PID. The launcher execs the node's JVM, so NODE_PID is the JVM itself.
+# free) with extra settings, waits until it answers (bounded: the first start may build for
+# minutes), and sets NODE_PID. The launcher execs the node's JVM, so NODE_PID is the JVM itself.
+# Its metrics endpoint takes any free port (node_metrics LOG finds it). On a machine so loaded
+# that the node gives up during start-up ("cannot start"), it tries once more.
 start_node() {
-  local port=$1 data=$2 log=$3
+  local port=$1 data=$2 log=$3 attempt
   shift 3
   port_free "$port" || return 1
-  env SHARDLESS_HTTP_PORT="$port" SHARDLESS_HTTP_HOST=127.0.0.1 SHARDLESS_DATA_DIR="$data" \
-    SHARDLESS_EXAMPLES=false SHARDLESS_ADMIN_PASSWORD=bench SHARDLESS_LOG_LEVEL=WARN "$@" \
-    "$ROOT/shardless" run >"$log" 2>&1 &
-  NODE_PID=$!
-  for _ in $(seq 1 3000); do
-    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
-    kill -0 "$NODE_PID" 2>/dev/null || break
-    sleep 0.2
+  for attempt in 1 2; do
+    env SHARDLESS_HTTP_PORT="$port" SHARDLESS_HTTP_HOST=127.0.0.1 SHARDLESS_DATA_DIR="$data" \
+      SHARDLESS_EXAMPLES=false SHARDLESS_ADMIN_PASSWORD=bench SHARDLESS_LOG_LEVEL=WARN \
+      SHARDLESS_METRICS_PORT=0 "$@" "$ROOT/shardless" run >"$log" 2>&1 &
+    NODE_PID=$!
+    for _ in $(seq 1 3000); do
+      curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+      kill -0 "$NODE_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    grep -q "cannot start" "$log" && [ "$attempt" = 1 ] || break
+    echo "the node gave up during start-up ($(grep -m1 'cannot start' "$log" | cut -c1-160)); trying once more" >&2
+    cp "$log" "$log.1"
   done
   echo "the node did not start; the end of its log:" >&2
   tail -20 "$log" >&2
   return 1
+}
+
+# node_metrics LOG: the node's Prometheus text (docs/observability.md), from the endpoint that its
+# start-up lines in LOG name.
+node_metrics() {
+  curl -fs "$(sed -n 's/^ *metrics: //p' "$1" | head -1)"
 }
 
 # stop_node: stops the node if one was started; harmless when it is already gone.
