@@ -31,12 +31,12 @@ port_free() {
 # free) with extra settings, waits until it answers (bounded: the first start may build for
 # minutes), and sets NODE_PID. The launcher execs the node's JVM, so NODE_PID is the JVM itself.
 # Its metrics endpoint takes any free port (node_metrics LOG finds it). On a machine so loaded
-# that the node gives up during start-up ("cannot start"), it tries once more.
+# that the node gives up during start-up ("cannot start"), it tries again, three attempts in all.
 start_node() {
   local port=$1 data=$2 log=$3 attempt
   shift 3
   port_free "$port" || return 1
-  for attempt in 1 2; do
+  for attempt in 1 2 3; do
     env SHARDLESS_HTTP_PORT="$port" SHARDLESS_HTTP_HOST=127.0.0.1 SHARDLESS_DATA_DIR="$data" \
       SHARDLESS_EXAMPLES=false SHARDLESS_ADMIN_PASSWORD=bench SHARDLESS_LOG_LEVEL=WARN \
       SHARDLESS_METRICS_PORT=0 "$@" "$ROOT/shardless" run >"$log" 2>&1 &
@@ -46,9 +46,9 @@ start_node() {
       kill -0 "$NODE_PID" 2>/dev/null || break
       sleep 0.2
     done
-    grep -q "cannot start" "$log" && [ "$attempt" = 1 ] || break
-    echo "the node gave up during start-up ($(grep -m1 'cannot start' "$log" | cut -c1-160)); trying once more" >&2
-    cp "$log" "$log.1"
+    grep -q "cannot start" "$log" && [ "$attempt" -lt 3 ] || break
+    echo "the node gave up during start-up ($(grep -m1 'cannot start' "$log" | cut -c1-160)); trying again" >&2
+    cp "$log" "$log.$attempt"
   done
   echo "the node did not start; the end of its log:" >&2
   tail -20 "$log" >&2
