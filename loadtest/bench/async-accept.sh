@@ -25,9 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-need wrk wrk
-need nginx nginx
-need jq jq
+need wrk wrk nginx nginx jq jq curl curl
 
 # A function whose one job at a time sleeps for minutes: its queue only accepts (accept cost alone).
 deploy_parked() { # name
@@ -38,11 +36,7 @@ deploy_parked() { # name
 }
 
 deploy() { # name
-  curl -fs -u admin:bench -X POST "$GW/system/functions" -d "{
-    \"service\": \"$1\", \"image\": \"bench/nginx\",
-    \"envProcess\": \"sh $ROOT/loadtest/bench/nginx-function.sh\",
-    \"envVars\": {\"mode\": \"http\"},
-    \"labels\": {\"com.openfaas.scale.min\": \"1\", \"com.openfaas.scale.max\": \"1\"}}" >/dev/null
+  deploy_nginx_function "$GW" "$1"
 }
 
 # Sums a field of the queue status over functions <prefix>-0 .. <prefix>-(n-1).
@@ -57,14 +51,7 @@ queue_sum() { # prefix n field
 
 # Runs wrk; prints "accepts/s p50_ms p99_ms non2xx".
 accept_run() { # prefix n seconds
-  BENCH_PREFIX=$1 BENCH_FUNCTIONS=$2 wrk -t2 -c64 -d"${3}s" --latency \
-    -s "$ROOT/loadtest/bench/async-post.lua" "$GW" 2>/dev/null | awk '
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /Requests\/sec/ { rps=$2 }
-    /Non-2xx/ { bad=$NF }
-    $1=="50%" { p50=ms($2) }
-    $1=="99%" { p99=ms($2) }
-    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, bad+0 }'
+  BENCH_PREFIX=$1 BENCH_FUNCTIONS=$2 wrk_measure "$GW" 2 64 "$3" -s "$ROOT/loadtest/bench/async-post.lua"
 }
 
 # Waits until every accepted job of the functions has finished; prints "jobs seconds".

@@ -22,10 +22,9 @@ trap cleanup EXIT
 # shellcheck source=loadtest/bench/node.sh
 . "$ROOT/loadtest/bench/node.sh"
 
-need wrk wrk
-need nginx nginx
+need wrk wrk nginx nginx curl curl
 
-
+port_free "$DIRECT_PORT"
 # Direct backend: the same function script, started by hand on a known port.
 PORT="$DIRECT_PORT" sh "$ROOT/loadtest/bench/nginx-function.sh" >"$WORK/direct.log" 2>&1 &
 PIDS+=($!)
@@ -34,34 +33,13 @@ PIDS+=($!)
 start_node "$GW_PORT" "$WORK/data" "$WORK/node.log" \
   SHARDLESS_JAVA_OPTS="-XX:+UseParallelGC -Xms2g -Xmx2g"
 PIDS+=("$NODE_PID")
-curl -fs -u admin:bench -X POST "http://127.0.0.1:$GW_PORT/system/functions" -d "{
-  \"service\": \"bench-nginx\", \"image\": \"bench/nginx\",
-  \"envProcess\": \"sh $ROOT/loadtest/bench/nginx-function.sh\",
-  \"envVars\": {\"mode\": \"http\"},
-  \"labels\": {\"com.openfaas.scale.min\": \"1\", \"com.openfaas.scale.max\": \"1\"}}" >/dev/null
-for _ in $(seq 1 300); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT/function/bench-nginx")" = 200 ] && break
-  sleep 0.2
-done
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$DIRECT_PORT/" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-
-# Runs wrk and prints "req/s p50_ms p99_ms".
-measure() {
-  local url=$1 threads=$2 conns=$3 secs=$4
-  wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url" 2>/dev/null | awk '
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /Requests\/sec/ { rps=$2 }
-    $1=="50%" { p50=ms($2) }
-    $1=="99%" { p99=ms($2) }
-    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }'
-}
+deploy_nginx_function "http://127.0.0.1:$GW_PORT" bench-nginx
+wait_ok "http://127.0.0.1:$GW_PORT/function/bench-nginx"
+wait_ok "http://127.0.0.1:$DIRECT_PORT/"
 
 # Warm-up: JIT and connection pools.
-measure "http://127.0.0.1:$GW_PORT/function/bench-nginx" 2 32 5 >/dev/null
-measure "http://127.0.0.1:$DIRECT_PORT/" 2 32 2 >/dev/null
+wrk_measure "http://127.0.0.1:$GW_PORT/function/bench-nginx" 2 32 5 >/dev/null
+wrk_measure "http://127.0.0.1:$DIRECT_PORT/" 2 32 2 >/dev/null
 
 declare -A best
 for round in $(seq 1 "$ROUNDS"); do
@@ -70,7 +48,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for target in direct gateway; do
       if [ $target = direct ]; then url="http://127.0.0.1:$DIRECT_PORT/"
       else url="http://127.0.0.1:$GW_PORT/function/bench-nginx"; fi
-      read -r rps p50 p99 < <(measure "$url" $t $c "$DURATION")
+      read -r rps p50 p99 _ < <(wrk_measure "$url" $t $c "$DURATION")
       key="$target/$mode"
       prev="${best[$key]:-0 0 0}"
       if awk -v a="$rps" -v b="${prev%% *}" 'BEGIN{exit !(a>b)}'; then best[$key]="$rps $p50 $p99"; fi

@@ -12,6 +12,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/shardless-s0.XXXXXX")"
 # shellcheck source=loadtest/bench/node.sh
 . "$ROOT/loadtest/bench/node.sh"
 trap 'stop_node; wait 2>/dev/null || true' EXIT
+need curl curl python3 python3
 FN="$ROOT/examples/python-hello/handler.py"
 # The real interpreter, for the function and for the direct baseline alike: "python3" on PATH may
 # be a version-manager shim (pyenv's costs about 80 ms per start on the reference machine) that a
