@@ -175,7 +175,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
     this.clock = wiring.clock();
     this.log = ctx.getLog();
     this.definition = Definition.unknown(defaults);
-    this.meter = wiring.telemetry().of(function);
+    this.meter = wiring.telemetry().queueOf(function);
     this.upkeep =
         new Upkeep(ctx, timers, function, wiring.callbacks(), wiring.backlog(), meter, clock);
     // Look up while the journal replays: the answer waits in Pekko's stash until recovery ends.

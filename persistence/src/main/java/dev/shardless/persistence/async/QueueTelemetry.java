@@ -14,7 +14,7 @@ public interface QueueTelemetry {
   QueueTelemetry NONE = function -> QueueMeter.NONE;
 
   /** The recorder of one function's queue, asked once by each incarnation. */
-  QueueMeter of(FunctionId function);
+  QueueMeter queueOf(FunctionId function);
 
   /** One queue's recorder. */
   interface QueueMeter {

@@ -56,7 +56,7 @@ final class Upkeep {
   private int lastBacklog;
   private boolean backlogTicking;
 
-  private int lastDepth;
+  private int lastDepth = -1;
   private long oldestAccepted;
   private long oldestComputedAt;
   private boolean depthTimerArmed;

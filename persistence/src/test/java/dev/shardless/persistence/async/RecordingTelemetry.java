@@ -15,7 +15,7 @@ final class RecordingTelemetry implements QueueTelemetry, QueueTelemetry.QueueMe
   volatile long oldestAcceptedMillis;
 
   @Override
-  public QueueMeter of(FunctionId function) {
+  public QueueMeter queueOf(FunctionId function) {
     return this;
   }
 
