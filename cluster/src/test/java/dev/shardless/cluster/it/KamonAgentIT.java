@@ -6,18 +6,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shardless.cluster.it.MetricsIT.Sample;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node started with the Kanela agent, as {@code ./shardless run} starts it: the Kamon bundle's
  * Pekko HTTP server metrics and the actor metrics of Shardless's sharded entities appear next to
- * the node's own, and nothing else of the bundle is switched on (no host metrics, no spans).
+ * the node's own, nothing else of the bundle is switched on (no host metrics, no spans), and
+ * nothing the node opens listens on a wildcard address (Kamon's status page stays off).
  */
 class KamonAgentIT {
   @RegisterExtension
@@ -65,6 +74,43 @@ class KamonAgentIT {
                   .noneMatch(
                       x -> x.name().startsWith("host_") || x.name().startsWith("span_processing"));
             });
+  }
+
+  @Test
+  void nothingOfTheNodeListensOnAWildcardAddress() throws Exception {
+    Path fds = Path.of("/proc", Long.toString(NODE.node().pid()), "fd");
+    Assumptions.assumeTrue(Files.isDirectory(fds), "needs Linux /proc");
+    Set<String> sockets = new HashSet<>();
+    try (Stream<Path> all = Files.list(fds)) {
+      for (Path fd : all.toList()) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) {
+            sockets.add(target.substring(8, target.length() - 1));
+          }
+        } catch (IOException gone) {
+          // closed meanwhile
+        }
+      }
+    }
+    List<String> listening = new ArrayList<>();
+    for (String table : List.of("tcp", "tcp6", "udp", "udp6")) {
+      List<String> lines = Files.readAllLines(Path.of("/proc/net", table));
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.trim().split("\\s+");
+        boolean bound = table.startsWith("udp") || f[3].equals("0A"); // 0A: LISTEN
+        if (bound && sockets.contains(f[9])) {
+          listening.add(table + " " + f[1]);
+        }
+      }
+    }
+    assertThat(listening).as("gateway, metrics endpoint, cluster transport").isNotEmpty();
+    assertThat(listening)
+        .as("bound to 127.0.0.1 (IPv4 or IPv4-mapped), never 0.0.0.0 or ::")
+        .allMatch(
+            l ->
+                l.split(" ")[1].startsWith("0100007F:")
+                    || l.split(" ")[1].startsWith("0000000000000000FFFF00000100007F:"));
   }
 
   /** The sum of every series of {@code name} whose {@code label} is {@code value}. */
