@@ -40,9 +40,16 @@ public final class MetricsEndpoint {
    * node's filters from the first actor on.
    */
   public static PrometheusReporter init(Config nodeConfig, MetricsSettings settings) {
+    String dispatchers =
+        settings.actorMetrics()
+            ? ""
+            : "kamon.instrumentation.pekko.filters.dispatchers { includes = [], excludes = [\"**\"] }\n";
     Config config =
         ConfigFactory.parseString(
-                "kamon.metric.tick-interval = " + settings.tickInterval().toMillis() + "ms")
+                dispatchers
+                    + "kamon.metric.tick-interval = "
+                    + settings.tickInterval().toMillis()
+                    + "ms")
             .withFallback(nodeConfig);
     Kamon.initWithoutAttaching(config);
     PrometheusReporter reporter = new PrometheusReporter("kamon.prometheus", config);

@@ -24,14 +24,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node started with the Kanela agent, as {@code ./shardless run} starts it: the Kamon bundle's
- * Pekko HTTP server metrics and the actor metrics of Shardless's sharded entities appear next to
- * the node's own, nothing else of the bundle is switched on (no host metrics, no spans), and
- * nothing the node opens listens on a wildcard address (Kamon's status page stays off).
+ * Pekko HTTP server metrics, and with {@code SHARDLESS_KAMON_ACTOR_METRICS} the dispatchers' and
+ * the sharded entities' actor metrics, appear next to the node's own, nothing else of the bundle is
+ * switched on (no host metrics, no spans), and nothing the node opens listens on a wildcard address
+ * (Kamon's status page stays off).
  */
 class KamonAgentIT {
   @RegisterExtension
   static final RunningNode NODE =
-      new RunningNode(Map.of("SHARDLESS_METRICS_TICK_INTERVAL", "1s"), true);
+      new RunningNode(
+          Map.of("SHARDLESS_METRICS_TICK_INTERVAL", "1s", "SHARDLESS_KAMON_ACTOR_METRICS", "true"),
+          true);
 
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -68,6 +71,14 @@ class KamonAgentIT {
                           "shardRegion/function"))
                   .as("messages processed by the function entities")
                   .isGreaterThanOrEqualTo(calls);
+              assertThat(
+                      sum(
+                          s,
+                          "executor_tasks_completed_total",
+                          "name",
+                          "pekko.actor.default-dispatcher"))
+                  .as("dispatcher metrics (SHARDLESS_KAMON_ACTOR_METRICS)")
+                  .isPositive();
               assertThat(s).as("JVM metrics").anyMatch(x -> x.name().startsWith("jvm_memory"));
               assertThat(s)
                   .as("no host metrics, no span metrics")
