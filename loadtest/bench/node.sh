@@ -30,7 +30,9 @@ port_free() {
 # start_node PORT DATA_DIR LOG [VAR=VALUE ...]: starts a node on 127.0.0.1:PORT (which must be
 # free) with extra settings, waits until it answers (bounded: the first start may build for
 # minutes), and sets NODE_PID. The launcher execs the node's JVM, so NODE_PID is the JVM itself.
-# Its metrics endpoint takes any free port (node_metrics LOG finds it). On a machine so loaded
+# Its metrics endpoint takes any free port (node_metrics LOG finds it). Nodes run without the
+# Kanela agent (its Pekko metrics cost 10-20% CPU per call, docs/performance.md) unless
+# SHARDLESS_KAMON_AGENT=true is in the environment or among the settings. On a machine so loaded
 # that the node gives up during start-up ("cannot start"), it tries again, three attempts in all.
 start_node() {
   local port=$1 data=$2 log=$3 attempt
@@ -39,7 +41,8 @@ start_node() {
   for attempt in 1 2 3; do
     env SHARDLESS_HTTP_PORT="$port" SHARDLESS_HTTP_HOST=127.0.0.1 SHARDLESS_DATA_DIR="$data" \
       SHARDLESS_EXAMPLES=false SHARDLESS_ADMIN_PASSWORD=bench SHARDLESS_LOG_LEVEL=WARN \
-      SHARDLESS_METRICS_PORT=0 "$@" "$ROOT/shardless" run >"$log" 2>&1 &
+      SHARDLESS_METRICS_PORT=0 SHARDLESS_KAMON_AGENT="${SHARDLESS_KAMON_AGENT:-false}" \
+      "$@" "$ROOT/shardless" run >"$log" 2>&1 &
     NODE_PID=$!
     for _ in $(seq 1 3000); do
       curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0

@@ -34,7 +34,9 @@ import org.apache.pekko.japi.function.Function;
  *       function's entity reports, asked on the metrics tick (one ask per function per tick, off
  *       the invocation path);
  *   <li>Shardless's own, from the same answer: {@code
- *       shardless_function_replicas_desired{function_name}} and {@code
+ *       shardless_function_replicas_desired{function_name}}, {@code
+ *       shardless_function_replicas_ready{function_name}} (the same value as {@code
+ *       gateway_service_count}, next to desired under Shardless's prefix) and {@code
  *       shardless_function_buffered_requests{function_name}} (requests waiting for a slot).
  * </ul>
  *
@@ -55,6 +57,7 @@ public final class GatewayMetrics {
   private final Metric.Gauge inflight;
   private final Metric.Gauge serviceCount;
   private final Metric.Gauge desired;
+  private final Metric.Gauge ready;
   private final Metric.Gauge buffered;
   private final ConcurrentHashMap<FunctionId, FunctionMeter> meters = new ConcurrentHashMap<>();
 
@@ -67,6 +70,7 @@ public final class GatewayMetrics {
       inflight = null;
       serviceCount = null;
       desired = null;
+      ready = null;
       buffered = null;
       return;
     }
@@ -80,6 +84,7 @@ public final class GatewayMetrics {
     inflight = Kamon.gauge("gateway_function_invocation_inflight", "Invocations in flight");
     serviceCount = Kamon.gauge("gateway_service_count", "Ready replicas");
     desired = Kamon.gauge("shardless_function_replicas_desired", "Replicas the scheduler wants");
+    ready = Kamon.gauge("shardless_function_replicas_ready", "Replicas accepting calls");
     buffered = Kamon.gauge("shardless_function_buffered_requests", "Requests waiting for a slot");
   }
 
@@ -135,12 +140,14 @@ public final class GatewayMetrics {
     if (rt.deployed()) {
       m.serviceGauge.update(rt.readyReplicas());
       m.desiredGauge.update(rt.desiredReplicas());
+      m.readyGauge.update(rt.readyReplicas());
       m.bufferedGauge.update(rt.buffered());
     } else if (meters.remove(id, m)) {
       // Not removed from Kamon: the Prometheus reporter keeps exporting the last value of a
       // removed instrument (its accumulator never expires series), so say 0 instead.
       m.serviceGauge.update(0);
       m.desiredGauge.update(0);
+      m.readyGauge.update(0);
       m.bufferedGauge.update(0);
     }
   }
@@ -154,6 +161,7 @@ public final class GatewayMetrics {
     private final Gauge inflightGauge;
     private final Gauge serviceGauge;
     private final Gauge desiredGauge;
+    private final Gauge readyGauge;
     private final Gauge bufferedGauge;
     private final AtomicReferenceArray<Outcome> outcomes = new AtomicReferenceArray<>(CODES);
 
@@ -163,6 +171,7 @@ public final class GatewayMetrics {
       inflightGauge = inflight.withTags(tags);
       serviceGauge = serviceCount.withTags(tags);
       desiredGauge = desired.withTags(tags);
+      readyGauge = ready.withTags(tags);
       bufferedGauge = buffered.withTags(tags);
     }
 

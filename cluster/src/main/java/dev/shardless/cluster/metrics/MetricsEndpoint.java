@@ -24,8 +24,10 @@ import scala.jdk.javaapi.FutureConverters;
  *
  * <p>The reporter's own embedded server (which binds 0.0.0.0 by default and does not reveal a port
  * picked from 0) and Kamon's status page (0.0.0.0:5266) are switched off in {@code
- * shardless-node.conf}. Kamon is started without attaching the Kanela agent: no Pekko or Pekko HTTP
- * instrumentation yet, only the metrics the node records itself.
+ * shardless-node.conf}. Kamon never attaches the Kanela agent at run time: the Pekko and Pekko HTTP
+ * instrumentation of the Kamon bundle is active only when the JVM was started with {@code
+ * -javaagent:kanela-agent.jar} (the launcher does, docs/observability.md), which Kanela's own
+ * documentation recommends over attaching late.
  *
  * <p>Kamon is a JVM-wide singleton: one node per JVM.
  */
@@ -33,18 +35,34 @@ public final class MetricsEndpoint {
   private MetricsEndpoint() {}
 
   /**
-   * Starts Kamon and binds the endpoint; completes with the bound address. Kamon is stopped in
-   * coordinated shutdown's {@code before-actor-system-terminate} phase.
+   * Initialises Kamon with the node's configuration and adds the Prometheus reporter. Called before
+   * the actor system starts, so that the agent's Pekko instrumentation (when attached) sees the
+   * node's filters from the first actor on.
    */
-  public static CompletionStage<InetSocketAddress> start(
-      ActorSystem<?> system, MetricsSettings settings) {
+  public static PrometheusReporter init(Config nodeConfig, MetricsSettings settings) {
+    String dispatchers =
+        settings.actorMetrics()
+            ? ""
+            : "kamon.instrumentation.pekko.filters.dispatchers { includes = [], excludes = [\"**\"] }\n";
     Config config =
         ConfigFactory.parseString(
-                "kamon.metric.tick-interval = " + settings.tickInterval().toMillis() + "ms")
-            .withFallback(system.settings().config());
+                dispatchers
+                    + "kamon.metric.tick-interval = "
+                    + settings.tickInterval().toMillis()
+                    + "ms")
+            .withFallback(nodeConfig);
     Kamon.initWithoutAttaching(config);
     PrometheusReporter reporter = new PrometheusReporter("kamon.prometheus", config);
     Kamon.addReporter("shardless-prometheus", reporter);
+    return reporter;
+  }
+
+  /**
+   * Binds the endpoint for {@code reporter} (from {@link #init}); completes with the bound address.
+   * Kamon is stopped in coordinated shutdown's {@code before-actor-system-terminate} phase.
+   */
+  public static CompletionStage<InetSocketAddress> start(
+      ActorSystem<?> system, MetricsSettings settings, PrometheusReporter reporter) {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),

@@ -11,8 +11,11 @@ import java.time.Duration;
  * @param host the address the Prometheus endpoint binds (127.0.0.1 unless configured)
  * @param port its port; 0 picks a free one (the node prints the bound port)
  * @param tickInterval how often Kamon publishes a snapshot to the Prometheus endpoint
+ * @param actorMetrics with the Kanela agent, also the dispatchers' and the sharded entities'
+ *     metrics (a per-task and per-message cost)
  */
-public record MetricsSettings(boolean enabled, String host, int port, Duration tickInterval) {
+public record MetricsSettings(
+    boolean enabled, String host, int port, Duration tickInterval, boolean actorMetrics) {
 
   public static MetricsSettings fromConfig(Config root) {
     Config c = root.getConfig("shardless.metrics");
@@ -29,6 +32,7 @@ public record MetricsSettings(boolean enabled, String host, int port, Duration t
       throw new IllegalArgumentException(
           "shardless.metrics.tick-interval must be > 0, was " + c.getString("tick-interval"));
     }
-    return new MetricsSettings(c.getBoolean("enabled"), host, port, tick);
+    return new MetricsSettings(
+        c.getBoolean("enabled"), host, port, tick, c.getBoolean("actor-metrics"));
   }
 }

@@ -7,12 +7,10 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.shardless.cluster.gateway.AdminCredentials;
 import dev.shardless.cluster.gateway.FunctionJson;
 import dev.shardless.cluster.gateway.Gateway;
-import dev.shardless.cluster.gateway.GatewayMetrics;
 import dev.shardless.cluster.gateway.GatewaySettings;
 import dev.shardless.cluster.gateway.HttpCallbackSender;
 import dev.shardless.cluster.gateway.HttpJobRunner;
-import dev.shardless.cluster.metrics.MetricsEndpoint;
-import dev.shardless.cluster.metrics.MetricsSettings;
+import dev.shardless.cluster.metrics.NodeMetrics;
 import dev.shardless.invoker.InvokerSettings;
 import dev.shardless.invoker.local.LocalProcessPlatform;
 import dev.shardless.persistence.async.AsyncSettings;
@@ -129,9 +127,11 @@ public final class ShardlessNode {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare data dir " + node.dataDir(), e);
     }
+    // Kamon first: the agent's Pekko instrumentation (when attached) reads its filters from it.
+    NodeMetrics metrics = NodeMetrics.init(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shardless", config);
     try {
-      return boot(system, node, gatewaySettings, credentials, secretsSettings, cipher);
+      return boot(system, node, gatewaySettings, credentials, secretsSettings, cipher, metrics);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -144,7 +144,8 @@ public final class ShardlessNode {
       GatewaySettings gatewaySettings,
       AdminCredentials credentials,
       SecretsSettings secretsSettings,
-      SecretCipher cipher) {
+      SecretCipher cipher,
+      NodeMetrics metrics) {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
 
@@ -172,26 +173,11 @@ public final class ShardlessNode {
                         catalog,
                         schedulerSettings,
                         clock,
-                        Retirement.sharded(ctx, sharding)))
+                        Retirement.sharded(ctx, sharding),
+                        metrics.scheduler()))
             .withStopMessage(FunctionEntity.Stop.INSTANCE));
 
-    MetricsSettings metricsSettings = MetricsSettings.fromConfig(system.settings().config());
-    CompletionStage<InetSocketAddress> metricsBound;
-    GatewayMetrics gatewayMetrics;
-    if (metricsSettings.enabled()) {
-      metricsBound = MetricsEndpoint.start(system, metricsSettings);
-      gatewayMetrics = GatewayMetrics.enabled();
-      system
-          .scheduler()
-          .scheduleAtFixedRate(
-              metricsSettings.tickInterval(),
-              metricsSettings.tickInterval(),
-              () -> gatewayMetrics.publish(runtimeStatus(system, metricsSettings), ec(system)),
-              system.executionContext());
-    } else {
-      metricsBound = CompletableFuture.completedFuture(null);
-      gatewayMetrics = GatewayMetrics.disabled();
-    }
+    CompletionStage<InetSocketAddress> metricsBound = metrics.start(system);
 
     ObjectNode info = systemInfo();
     AsyncSettings asyncSettings = AsyncSettings.fromConfig(system.settings().config());
@@ -208,7 +194,7 @@ public final class ShardlessNode {
             secretCatalog,
             secretsSettings,
             function -> confinementOf(platform, function),
-            gatewayMetrics);
+            metrics.gateway());
 
     return metricsBound
         .thenCompose(address -> JournalConfig.prepare(system).thenApply(done -> address))
@@ -224,6 +210,7 @@ public final class ShardlessNode {
                       system, gatewaySettings.maxLeaseWait(), asyncSettings.maxResult()),
                   new HttpCallbackSender(system, asyncSettings.callbackTimeout()),
                   backlogReporter(sharding),
+                  metrics.queues(),
                   clock);
               List<FunctionSpec> examples =
                   node.examples()
@@ -265,21 +252,6 @@ public final class ShardlessNode {
               throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
             },
             system.executionContext());
-  }
-
-  /** Asks a function's entity for its runtime status, bounded by the metrics tick. */
-  private static org.apache.pekko.japi.function.Function<
-          FunctionId, CompletionStage<FunctionEntity.RuntimeStatus>>
-      runtimeStatus(ActorSystem<?> system, MetricsSettings settings) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    return id ->
-        sharding
-            .entityRefFor(FunctionEntity.TYPE_KEY, id.entityId())
-            .ask(FunctionEntity.GetStatus::new, settings.tickInterval());
-  }
-
-  private static java.util.concurrent.Executor ec(ActorSystem<?> system) {
-    return system.executionContext();
   }
 
   private record Started(int examplesDeployed, InetSocketAddress metricsAddress) {}

@@ -50,4 +50,19 @@ class LayeringTest {
       }
     }
   }
+
+  @Test
+  void onlyTheNodeKnowsTheMetricsLibrary() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.shardless.scheduler..",
+            "dev.shardless.invoker..",
+            "dev.shardless.persistence..",
+            "dev.shardless.k8s..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("kamon..")
+        .check(SHARDLESS);
+  }
 }

@@ -26,12 +26,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Prometheus endpoint of a real node: after real invocations through the gateway, a scrape of
- * {@code /metrics} shows the OpenFaaS gateway metrics with the right counts, and the endpoint
- * listens on 127.0.0.1 only.
+ * {@code /metrics} shows the OpenFaaS gateway metrics, the scheduler's and the async queues' with
+ * the right counts, and the endpoint listens on 127.0.0.1 only.
  */
 class MetricsIT {
   @RegisterExtension
-  static final RunningNode NODE = new RunningNode(Map.of("SHARDLESS_METRICS_TICK_INTERVAL", "1s"));
+  static final RunningNode NODE =
+      new RunningNode(
+          Map.of(
+              "SHARDLESS_METRICS_TICK_INTERVAL",
+              "1s",
+              // Quick callback retries, so that a callback to nowhere is given up soon.
+              "JAVA_TOOL_OPTIONS",
+              "-Dshardless.async.callback.initial-delay=50ms"
+                  + " -Dshardless.async.callback.max-delay=100ms"));
 
   private static final Pattern METRICS_URL =
       Pattern.compile("metrics: http://([0-9.]+):(\\d+)/metrics");
@@ -43,9 +51,7 @@ class MetricsIT {
 
   @Test
   void countsSuccessfulAndFailingCallsWithOpenFaasNamesAndLabels() throws Exception {
-    HttpResponse<String> deployed =
-        NODE.api().system("POST", "/system/functions", Api.probe("metered", "", ""));
-    assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(202);
+    deploy("metered", "");
     int ok = 5;
     int failed = 3;
     for (int i = 0; i < ok; i++) {
@@ -88,9 +94,7 @@ class MetricsIT {
 
   @Test
   void serviceCountFollowsReadyReplicasAndDropsToZeroWhenTheFunctionIsDeleted() throws Exception {
-    HttpResponse<String> deployed =
-        NODE.api().system("POST", "/system/functions", Api.probe("fleeting", "", ""));
-    assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(202);
+    deploy("fleeting", "");
     assertThat(NODE.api().invoke("GET", "/function/fleeting", null).statusCode()).isEqualTo(200);
     Map<String, String> fn = Map.of("function_name", "fleeting.openfaas-fn");
     await()
@@ -118,6 +122,105 @@ class MetricsIT {
   }
 
   @Test
+  void targetLoadComesFromTheScalingLabels() throws Exception {
+    deploy(
+        "targeted", "\"com.openfaas.scale.target\":\"7\",\"com.openfaas.scale.type\":\"capacity\"");
+    assertThat(NODE.api().invoke("GET", "/function/targeted", null).statusCode()).isEqualTo(200);
+    Map<String, String> fn = Map.of("function_name", "targeted.openfaas-fn");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        value(
+                            scrape(),
+                            "gateway_service_target_load",
+                            fn,
+                            "scaling_type",
+                            "capacity"))
+                    .hasValue(7.0));
+  }
+
+  @Test
+  void aScaleFromZeroIsOneColdStartAndOneBurstDecision() throws Exception {
+    deploy("sleepy", "\"com.openfaas.scale.min\":\"0\"");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = NODE.api().invoke("GET", "/function/sleepy", null);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    Map<String, String> fn = Map.of("function_name", "sleepy.openfaas-fn");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              List<Sample> s = scrape();
+              assertThat(value(s, "shardless_cold_starts_total", fn)).hasValue(1.0);
+              assertThat(value(s, "shardless_cold_start_seconds_count", fn)).hasValue(1.0);
+              assertThat(value(s, "shardless_cold_start_seconds_sum", fn))
+                  .hasValueSatisfying(v -> assertThat(v).isPositive());
+              assertThat(
+                      value(
+                          s,
+                          "shardless_scale_decisions_total",
+                          fn,
+                          "reason",
+                          "burst_from_zero",
+                          "changed",
+                          "true"))
+                  .hasValue(1.0);
+              assertThat(value(s, "shardless_function_replicas_ready", fn)).hasValue(1.0);
+            });
+  }
+
+  @Test
+  void aFailingAsyncJobCountsItsRetryDeadLetterAndLostCallbackAndTheQueueDrains() throws Exception {
+    deploy(
+        "doomed",
+        "\"com.openfaas.retry.attempts\":\"2\",\"com.openfaas.retry.min_wait\":\"50ms\","
+            + "\"com.openfaas.retry.max_wait\":\"100ms\"");
+    HttpResponse<String> accepted =
+        NODE.api()
+            .async("doomed/status?code=500", "x", "X-Callback-Url", "http://127.0.0.1:1/nowhere");
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    Map<String, String> fn = Map.of("function_name", "doomed.openfaas-fn");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              List<Sample> s = scrape();
+              assertThat(value(s, "shardless_async_retries_total", fn)).hasValue(1.0);
+              assertThat(value(s, "shardless_async_dead_letters_total", fn)).hasValue(1.0);
+              assertThat(value(s, "shardless_async_callback_failures_total", fn)).hasValue(1.0);
+              assertThat(value(s, "shardless_async_queue_depth", fn)).hasValue(0.0);
+              assertThat(value(s, "shardless_async_oldest_job_age_seconds", fn)).hasValue(0.0);
+            });
+  }
+
+  @Test
+  void aBacklogShowsAsDepthAndAgeOfItsOldestJob() throws Exception {
+    deploy("backlogged", "\"shardless.async.max-concurrency\":\"1\"");
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> accepted = NODE.api().async("backlogged/sleep?ms=3000", "x");
+      assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    }
+    Map<String, String> fn = Map.of("function_name", "backlogged.openfaas-fn");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              List<Sample> s = scrape();
+              assertThat(value(s, "shardless_async_queue_depth", fn))
+                  .hasValueSatisfying(v -> assertThat(v).isPositive());
+              assertThat(value(s, "shardless_async_oldest_job_age_seconds", fn))
+                  .hasValueSatisfying(v -> assertThat(v).isPositive());
+            });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> assertThat(value(scrape(), "shardless_async_queue_depth", fn)).hasValue(0.0));
+  }
+
+  @Test
   void metricsEndpointListensOnLoopbackOnly() throws Exception {
     Matcher m = METRICS_URL.matcher(NODE.node().output());
     assertThat(m.find()).as(NODE.node().output()).isTrue();
@@ -141,10 +244,21 @@ class MetricsIT {
     assertThat(other.statusCode()).isEqualTo(404);
   }
 
-  private record Sample(String name, Map<String, String> labels, double value) {}
+  private static void deploy(String name, String labelsJson) throws Exception {
+    HttpResponse<String> deployed =
+        NODE.api().system("POST", "/system/functions", Api.probe(name, "", labelsJson));
+    assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(202);
+  }
+
+  record Sample(String name, Map<String, String> labels, double value) {}
 
   private List<Sample> scrape() throws Exception {
-    Matcher m = METRICS_URL.matcher(NODE.node().output());
+    return scrape(NODE, client);
+  }
+
+  /** The samples {@code node}'s metrics endpoint serves now. */
+  static List<Sample> scrape(RunningNode node, HttpClient client) throws Exception {
+    Matcher m = METRICS_URL.matcher(node.node().output());
     assertThat(m.find()).isTrue();
     HttpResponse<String> r =
         client.send(
@@ -174,7 +288,7 @@ class MetricsIT {
   }
 
   /** The value of the series with exactly these labels (plus one more name/value pair). */
-  private static Optional<Double> value(
+  static Optional<Double> value(
       List<Sample> samples, String name, Map<String, String> labels, String... more) {
     Map<String, String> want = new HashMap<>(labels);
     for (int i = 0; i + 1 < more.length; i += 2) {

@@ -27,6 +27,7 @@ final class NodeProcess implements AutoCloseable {
 
   private final Path dataDir;
   private final Map<String, String> extraEnv;
+  private boolean kanelaAgent;
   private static final java.util.regex.Pattern RUNNING =
       java.util.regex.Pattern.compile("Shardless is running: http://127\\.0\\.0\\.1:(\\d+)");
   private int port;
@@ -40,6 +41,16 @@ final class NodeProcess implements AutoCloseable {
 
   NodeProcess(Path dataDir) throws IOException {
     this(dataDir, Map.of());
+  }
+
+  /**
+   * Starts the JVM with the Kanela agent ({@code -javaagent}, as {@code ./shardless} does), so the
+   * Kamon bundle instruments Pekko and Pekko HTTP. The agent is {@code target/kanela-agent.jar},
+   * copied there by the cluster module's package phase.
+   */
+  NodeProcess withKanelaAgent() {
+    kanelaAgent = true;
+    return this;
   }
 
   /** The node's data directory. */
@@ -56,6 +67,13 @@ final class NodeProcess implements AutoCloseable {
     command.add("-Xmx512m");
     command.add("-XX:+UseParallelGC");
     command.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4");
+    if (kanelaAgent) {
+      Path agent = Path.of("target", "kanela-agent.jar").toAbsolutePath();
+      if (!Files.isRegularFile(agent)) {
+        throw new IllegalStateException(agent + " missing: the cluster module's package copies it");
+      }
+      command.add("-javaagent:" + agent);
+    }
     command.add("-cp");
     command.add(classpath);
     command.add("dev.shardless.cluster.Main");

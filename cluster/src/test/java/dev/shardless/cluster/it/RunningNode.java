@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class RunningNode implements BeforeAllCallback, AfterAllCallback {
   private final Map<String, String> env;
+  private final boolean kanelaAgent;
   private Path dir;
   private NodeProcess node;
   private Api api;
@@ -27,13 +28,20 @@ final class RunningNode implements BeforeAllCallback, AfterAllCallback {
 
   /** A node started with these extra environment variables (settings). */
   RunningNode(Map<String, String> env) {
+    this(env, false);
+  }
+
+  /** A node started with these settings, and with the Kanela agent when {@code kanelaAgent}. */
+  RunningNode(Map<String, String> env, boolean kanelaAgent) {
     this.env = Map.copyOf(env);
+    this.kanelaAgent = kanelaAgent;
   }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     dir = Files.createTempDirectory("shardless-it-");
-    node = new NodeProcess(dir.resolve("data"), env).start();
+    NodeProcess process = new NodeProcess(dir.resolve("data"), env);
+    node = (kanelaAgent ? process.withKanelaAgent() : process).start();
     api = new Api(node);
   }
 

@@ -22,6 +22,7 @@ class MetricsSettingsTest {
     assertThat(s.host()).isEqualTo("127.0.0.1");
     assertThat(s.port()).isEqualTo(9095);
     assertThat(s.tickInterval()).isPositive();
+    assertThat(s.actorMetrics()).as("per-task and per-message timing is opt-in").isFalse();
   }
 
   @Test
@@ -30,8 +31,8 @@ class MetricsSettingsTest {
         MetricsSettings.fromConfig(
             with(
                 "shardless.metrics { enabled = false, host = \"0.0.0.0\", port = 0,"
-                    + " tick-interval = 2s }"));
-    assertThat(s).isEqualTo(new MetricsSettings(false, "0.0.0.0", 0, Duration.ofSeconds(2)));
+                    + " tick-interval = 2s, actor-metrics = true }"));
+    assertThat(s).isEqualTo(new MetricsSettings(false, "0.0.0.0", 0, Duration.ofSeconds(2), true));
   }
 
   @Test

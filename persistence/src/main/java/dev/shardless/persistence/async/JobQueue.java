@@ -33,8 +33,8 @@ public final class JobQueue {
   /**
    * The queue of {@code function}: recovers its jobs from the journal, looks the function up in
    * {@code catalog} (commands wait meanwhile), then runs jobs through {@code runner}, delivers
-   * callbacks through {@code callbacks} and reports its backlog to {@code backlog}. {@code clock}
-   * stamps events and decides when retries and callbacks are due.
+   * callbacks through {@code callbacks}, reports its backlog to {@code backlog} and its metrics to
+   * {@code telemetry}. {@code clock} stamps events and decides when retries and callbacks are due.
    */
   public static Behavior<Command> create(
       FunctionId function,
@@ -43,9 +43,11 @@ public final class JobQueue {
       JobRunner runner,
       CallbackSender callbacks,
       BacklogReporter backlog,
+      QueueTelemetry telemetry,
       Clock clock) {
     QueueBehavior.Wiring wiring =
-        new QueueBehavior.Wiring(function, settings, catalog, runner, callbacks, backlog, clock);
+        new QueueBehavior.Wiring(
+            function, settings, catalog, runner, callbacks, backlog, telemetry, clock);
     return Behaviors.setup(
         ctx -> Behaviors.withTimers(timers -> new QueueBehavior(ctx, timers, wiring)));
   }
@@ -69,6 +71,7 @@ public final class JobQueue {
       JobRunner runner,
       CallbackSender callbacks,
       BacklogReporter backlog,
+      QueueTelemetry telemetry,
       Clock clock) {
     return ClusterSharding.get(system)
         .init(
@@ -82,6 +85,7 @@ public final class JobQueue {
                             runner,
                             callbacks,
                             backlog,
+                            telemetry,
                             clock))
                 .withStopMessage(Stop.INSTANCE)
                 .withSettings(RememberedEntities.settings(system)));
@@ -214,6 +218,11 @@ public final class JobQueue {
 
   /** Time to report the backlog again (the function's entity forgets it when it restarts). */
   enum ReportBacklog implements Command {
+    INSTANCE
+  }
+
+  /** Time to recompute the age of the oldest job for the telemetry. */
+  enum ReportDepth implements Command {
     INSTANCE
   }
 

@@ -23,6 +23,7 @@ import dev.shardless.persistence.async.JobQueue.LookedUp;
 import dev.shardless.persistence.async.JobQueue.LookupTimedOut;
 import dev.shardless.persistence.async.JobQueue.Refused;
 import dev.shardless.persistence.async.JobQueue.ReportBacklog;
+import dev.shardless.persistence.async.JobQueue.ReportDepth;
 import dev.shardless.persistence.async.JobQueue.RetryLookup;
 import dev.shardless.persistence.async.JobQueue.Stop;
 import dev.shardless.persistence.async.JobQueue.Wake;
@@ -40,6 +41,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -120,6 +122,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
       JobRunner runner,
       CallbackSender callbacks,
       BacklogReporter backlog,
+      QueueTelemetry telemetry,
       Clock clock) {}
 
   /** Accepts waiting for a write or for the definition at most; beyond, 503. */
@@ -156,6 +159,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
   private boolean flushPending;
 
   private final Upkeep upkeep;
+  private final QueueTelemetry.QueueMeter meter;
   private long lastSnapshotSeq;
   private long writes;
   private long eventsWritten;
@@ -171,7 +175,9 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
     this.clock = wiring.clock();
     this.log = ctx.getLog();
     this.definition = Definition.unknown(defaults);
-    this.upkeep = new Upkeep(ctx, timers, function, wiring.callbacks(), wiring.backlog(), clock);
+    this.meter = wiring.telemetry().queueOf(function);
+    this.upkeep =
+        new Upkeep(ctx, timers, function, wiring.callbacks(), wiring.backlog(), meter, clock);
     // Look up while the journal replays: the answer waits in Pekko's stash until recovery ends.
     lookUp();
   }
@@ -195,6 +201,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
         .onCommand(JobQueue.Redrive.class, this::onRedrive)
         .onCommand(Wake.class, this::onWake)
         .onCommand(ReportBacklog.class, this::onReportBacklog)
+        .onCommand(ReportDepth.class, this::onReportDepth)
         .onCommand(FunctionConfigured.class, this::onConfigured)
         .onCommand(FunctionRemoved.class, this::onRemoved)
         .onCommand(LookedUp.class, this::onLookedUp)
@@ -292,6 +299,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
       writes++;
       eventsWritten += batch.events().size();
     }
+    count(batch.events());
     batch.afterWrite().forEach(Runnable::run);
     upkeep.decided(batch.callbacksDecided());
     for (Batch.Start start : batch.starts()) {
@@ -300,6 +308,20 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
     settle(state);
     if (!buffer.isEmpty() || dispatchPossible(state)) {
       requestFlush();
+    }
+  }
+
+  /** Retries, dead letters and callbacks given up, for the telemetry. */
+  private void count(List<JobEvent> events) {
+    for (int i = 0; i < events.size(); i++) {
+      JobEvent e = events.get(i);
+      if (e instanceof JobFailed f && f.retryAtMillis() != 0) {
+        meter.retried();
+      } else if (e instanceof JobDeadLettered) {
+        meter.deadLettered();
+      } else if (e instanceof CallbackFailed c && c.retryAtMillis() == 0) {
+        meter.callbackFailed();
+      }
     }
   }
 
@@ -357,6 +379,11 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
 
   private Effect<JobEvent, QueueState> onReportBacklog(QueueState state, ReportBacklog m) {
     upkeep.reportBacklog(state, definition);
+    return Effect().none();
+  }
+
+  private Effect<JobEvent, QueueState> onReportDepth(QueueState state, ReportDepth m) {
+    upkeep.reportDepth(state);
     return Effect().none();
   }
 
@@ -527,6 +554,7 @@ final class QueueBehavior extends EventSourcedBehavior<Command, JobEvent, QueueS
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.class, this::onRecovered)
         .onSignal(SnapshotFailed.class, this::onSnapshotFailed)
+        .onSignal(PostStop.class, (state, signal) -> upkeep.stopped())
         .build();
   }
 

@@ -3,6 +3,7 @@ package dev.shardless.persistence.async;
 import dev.shardless.persistence.async.JobQueue.CallbackDone;
 import dev.shardless.persistence.async.JobQueue.Command;
 import dev.shardless.persistence.async.JobQueue.ReportBacklog;
+import dev.shardless.persistence.async.JobQueue.ReportDepth;
 import dev.shardless.persistence.async.JobQueue.Wake;
 import dev.shardless.scheduler.model.FunctionId;
 import java.time.Clock;
@@ -20,8 +21,10 @@ import org.slf4j.Logger;
  * What a {@link JobQueue} does after every change of its state, none of which is persisted: it
  * sends the callbacks that are due (at most {@value #MAX_CALLBACKS_IN_FLIGHT} at once), keeps one
  * timer for the earliest retry or callback due later, and reports the backlog to the {@link
- * BacklogReporter} when it changes and every {@link #BACKLOG_PERIOD} while above zero. All of it is
- * lost with the incarnation and rebuilt from the state on recovery.
+ * BacklogReporter} when it changes and every {@link #BACKLOG_PERIOD} while above zero, and reports
+ * the depth and the oldest job to the {@link QueueTelemetry} (the oldest, which costs a pass over
+ * the unfinished jobs, at most every {@link #DEPTH_PERIOD}). All of it is lost with the incarnation
+ * and rebuilt from the state on recovery.
  */
 final class Upkeep {
   /** Callback deliveries in flight at most, per queue. */
@@ -30,7 +33,11 @@ final class Upkeep {
   /** How often a backlog above zero is reported again (the entity forgets it on restart). */
   static final Duration BACKLOG_PERIOD = Duration.ofSeconds(1);
 
+  /** The oldest job's acceptance time is recomputed at most this often. */
+  static final Duration DEPTH_PERIOD = Duration.ofSeconds(1);
+
   private static final Object WAKE_TIMER = "wake";
+  private static final Object DEPTH_TIMER = "depth";
   private static final Object BACKLOG_TIMER = "backlog";
 
   private final ActorContext<Command> ctx;
@@ -38,6 +45,7 @@ final class Upkeep {
   private final FunctionId function;
   private final CallbackSender callbacks;
   private final BacklogReporter backlog;
+  private final QueueTelemetry.QueueMeter meter;
   private final Clock clock;
   private final Logger log;
 
@@ -48,18 +56,25 @@ final class Upkeep {
   private int lastBacklog;
   private boolean backlogTicking;
 
+  private int lastDepth = -1;
+  private long oldestAccepted;
+  private long oldestComputedAt;
+  private boolean depthTimerArmed;
+
   Upkeep(
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       FunctionId function,
       CallbackSender callbacks,
       BacklogReporter backlog,
+      QueueTelemetry.QueueMeter meter,
       Clock clock) {
     this.ctx = ctx;
     this.timers = timers;
     this.function = function;
     this.callbacks = callbacks;
     this.backlog = backlog;
+    this.meter = meter;
     this.clock = clock;
     this.log = ctx.getLog();
   }
@@ -70,6 +85,43 @@ final class Upkeep {
     sendDueCallbacks(state, now);
     armWake(state, now);
     reportBacklog(state, definition, now, false);
+    reportDepth(state, now);
+  }
+
+  /** The depth timer fired: recompute the oldest job now. */
+  void reportDepth(QueueState state) {
+    depthTimerArmed = false;
+    oldestComputedAt = 0;
+    reportDepth(state, clock.millis());
+  }
+
+  /** The queue stops on this node: it holds nothing here any more. */
+  void stopped() {
+    meter.depth(0, 0);
+  }
+
+  /**
+   * Depth on every change (three sizes); the oldest job at most every {@link #DEPTH_PERIOD}, with a
+   * timer so that a recompute skipped now happens within the period.
+   */
+  private void reportDepth(QueueState state, long now) {
+    int depth = state.queuedCount() + state.runningCount() + state.retryWaitCount();
+    if (depth == 0) {
+      oldestAccepted = 0;
+    } else if (oldestAccepted == 0 || now - oldestComputedAt >= DEPTH_PERIOD.toMillis()) {
+      oldestAccepted = state.oldestWaitingMillis();
+      oldestComputedAt = now;
+    } else if (!depthTimerArmed) {
+      depthTimerArmed = true;
+      timers.startSingleTimer(
+          DEPTH_TIMER,
+          ReportDepth.INSTANCE,
+          Duration.ofMillis(Math.max(1, oldestComputedAt + DEPTH_PERIOD.toMillis() - now)));
+    }
+    if (depth != lastDepth || depth > 0) {
+      lastDepth = depth;
+      meter.depth(depth, oldestAccepted);
+    }
   }
 
   /** The wake-up timer fired: it is no longer armed. */

@@ -145,6 +145,7 @@ class JobQueuePersistenceIT {
         runner,
         callbacks,
         (function, pending) -> {},
+        QueueTelemetry.NONE,
         Clock.systemUTC());
     return new Node(system, runner, callbacks, runs, deliveries);
   }

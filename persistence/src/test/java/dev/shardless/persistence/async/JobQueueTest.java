@@ -1,6 +1,7 @@
 package dev.shardless.persistence.async;
 
 import static dev.shardless.persistence.async.QueueHarness.request;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -190,6 +191,8 @@ class JobQueueTest {
     assertEquals(JobState.SUCCEEDED, view.state());
     assertEquals(3, view.attempts());
     assertEquals(2, h.status().retries());
+    assertEquals(2, h.telemetry.retried.get(), "retries reported");
+    assertEquals(0, h.telemetry.deadLettered.get());
     h.runs.expectNoMessage(QUIET);
     h.deliveries.expectNoMessage(Duration.ZERO);
   }
@@ -216,6 +219,8 @@ class JobQueueTest {
     JobQueue.DeadLetters letters = h.deadLetters(10);
     assertEquals(1, letters.total());
     assertEquals("d1", letters.jobs().get(0).callId());
+    assertEquals(1, h.telemetry.deadLettered.get(), "dead letter reported");
+    assertEquals(1, h.telemetry.retried.get());
     h.runs.expectNoMessage(QUIET);
 
     h.runner.otherwise(Outcomes.ok("now fine"));
@@ -279,6 +284,7 @@ class JobQueueTest {
     assertEquals(1, gone.callback().orElseThrow().attempts());
     assertTrue(gone.callback().orElseThrow().lastError().contains("not retryable"));
     assertEquals(2, h.status().callbackFailures());
+    assertEquals(2, h.telemetry.callbacksFailed.get(), "given-up callbacks reported");
     assertEquals(4, h.deliveries.receiveSeveralMessages(4).size());
     h.deliveries.expectNoMessage(QUIET);
   }
@@ -348,6 +354,8 @@ class JobQueueTest {
     // Reported again while it lasts: the function's entity forgets it when it restarts.
     RecordingBacklog.Report again = h.backlog.receiveMessage(Duration.ofSeconds(5));
     assertEquals(new RecordingBacklog.Report(h.function, 2), again);
+    assertEquals(5, h.telemetry.depth, "all five are unfinished");
+    assertTrue(h.telemetry.oldestAcceptedMillis > 0, "the oldest job's acceptance time");
 
     h.runner.holding(false);
     open.forEach(r -> r.outcome().complete(Outcomes.ok("")));
@@ -357,6 +365,8 @@ class JobQueueTest {
     for (int i = 0; i < 5; i++) {
       h.awaitJob("b" + i, JobState.SUCCEEDED);
     }
+    await().untilAsserted(() -> assertEquals(0, h.telemetry.depth, "drained"));
+    assertEquals(0, h.telemetry.oldestAcceptedMillis);
   }
 
   @Test

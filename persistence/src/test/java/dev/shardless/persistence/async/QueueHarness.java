@@ -68,6 +68,7 @@ final class QueueHarness {
   final TestProbe<RecordingBacklog.Report> backlog;
   final ScriptedRunner runner;
   final RecordingCallbacks callbacks;
+  final RecordingTelemetry telemetry = new RecordingTelemetry();
   AsyncSettings settings = SETTINGS;
   FunctionCatalog catalog;
   Clock clock = Clock.systemUTC();
@@ -124,6 +125,7 @@ final class QueueHarness {
                 runner,
                 callbacks,
                 new RecordingBacklog(backlog.ref()),
+                telemetry,
                 clock));
     return this;
   }

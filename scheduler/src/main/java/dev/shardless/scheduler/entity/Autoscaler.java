@@ -10,6 +10,7 @@ import dev.shardless.scheduler.policy.ScaleDecision;
 import dev.shardless.scheduler.policy.ScaleReason;
 import dev.shardless.scheduler.policy.ScalingPolicy;
 import dev.shardless.scheduler.policy.ScalingState;
+import dev.shardless.scheduler.port.SchedulerTelemetry.FunctionTelemetry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,22 +28,27 @@ import java.util.Map;
 final class Autoscaler {
   private final ScalingPolicy policy;
   private final int historySize;
+  private final FunctionTelemetry telemetry;
   private final EnumMap<ScaleReason, Long> counts = new EnumMap<>(ScaleReason.class);
   private final ArrayDeque<ScalingChange> recent = new ArrayDeque<>();
   private ScalingState state = ScalingState.EMPTY;
   private ScaleReason lastReason;
   private boolean reasonChanged;
 
-  Autoscaler(AutoscaleSettings settings, IdleRule idleRule) {
+  Autoscaler(AutoscaleSettings settings, IdleRule idleRule, FunctionTelemetry telemetry) {
     this.policy = new ScalingPolicy(settings, idleRule);
     this.historySize = settings.decisionHistory();
+    this.telemetry = telemetry;
   }
 
   Duration interval() {
     return policy.settings().evaluationInterval();
   }
 
-  /** Evaluates the policy, remembers its memory, counts the reason and records a change. */
+  /**
+   * Evaluates the policy, remembers its memory, counts the reason (here and in the telemetry) and
+   * records a change.
+   */
   ScaleDecision evaluate(LoadSnapshot snapshot, ScalingSpec spec) {
     ScalingPolicy.Outcome o = policy.decide(state, snapshot, spec);
     state = o.state();
@@ -50,7 +56,10 @@ final class Autoscaler {
     counts.merge(d.reason(), 1L, Long::sum);
     reasonChanged = d.reason() != lastReason;
     lastReason = d.reason();
-    if (d instanceof ScaleDecision.ScaleTo to && to.replicas() != snapshot.desired()) {
+    boolean changed = d instanceof ScaleDecision.ScaleTo to && to.replicas() != snapshot.desired();
+    telemetry.decided(d.reason(), changed);
+    if (changed) {
+      ScaleDecision.ScaleTo to = (ScaleDecision.ScaleTo) d;
       if (recent.size() == historySize) {
         recent.pollFirst();
       }

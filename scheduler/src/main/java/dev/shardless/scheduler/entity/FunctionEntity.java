@@ -26,6 +26,7 @@ import dev.shardless.scheduler.port.FunctionReplicas;
 import dev.shardless.scheduler.port.ReplicaEndpoint;
 import dev.shardless.scheduler.port.ReplicaEvents;
 import dev.shardless.scheduler.port.ReplicaPlatform;
+import dev.shardless.scheduler.port.SchedulerTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -115,7 +116,19 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       SchedulerSettings settings,
       Clock clock,
       Retirement retirement) {
-    Wiring wiring = new Wiring(id, platform, catalog, settings, clock, retirement);
+    return create(id, platform, catalog, settings, clock, retirement, SchedulerTelemetry.NONE);
+  }
+
+  /** The sharded entity, reporting cold starts and scaling decisions to {@code telemetry}. */
+  public static Behavior<Command> create(
+      FunctionId id,
+      ReplicaPlatform platform,
+      FunctionCatalog catalog,
+      SchedulerSettings settings,
+      Clock clock,
+      Retirement retirement,
+      SchedulerTelemetry telemetry) {
+    Wiring wiring = new Wiring(id, platform, catalog, settings, clock, retirement, telemetry);
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -132,7 +145,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       FunctionCatalog catalog,
       SchedulerSettings settings,
       Clock clock,
-      Retirement retirement) {}
+      Retirement retirement,
+      SchedulerTelemetry telemetry) {}
 
   /** Everything the entity understands. */
   public sealed interface Command extends CborSerializable {}
@@ -331,6 +345,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private final Clock clock;
   private final Logger log;
   private final FunctionReplicas replicas;
+  private final SchedulerTelemetry.FunctionTelemetry telemetry;
   private final ReplicaTable table = new ReplicaTable();
   private final LeaseBuffer buffer;
   private final Autoscaler autoscaler;
@@ -359,6 +374,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   /** The last {@link AsyncBacklog} reported. */
   private int asyncPending;
 
+  /** When demand woke the function from zero (clock ms), until its first replica is ready; -1. */
+  private long coldStartSince = -1;
+
   private int replicaCounter;
   private int startFailures;
   private boolean backoffPending;
@@ -376,7 +394,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     this.clock = wiring.clock();
     this.log = ctx.getLog();
     this.buffer = new LeaseBuffer(settings.bufferSize());
-    this.autoscaler = new Autoscaler(settings.autoscale(), keepAlive);
+    this.telemetry = wiring.telemetry().of(wiring.id());
+    this.autoscaler = new Autoscaler(settings.autoscale(), keepAlive, telemetry);
     this.lastStartedMillis = clock.millis();
     this.replicas = wiring.platform().open(wiring.id(), new EventsToSelf(ctx.getSelf()));
     define(record);
@@ -545,6 +564,10 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     r.host = m.endpoint().host();
     r.port = m.endpoint().port();
     keepAlive.startupObserved(Duration.ofMillis(clock.millis() - r.startedMillis));
+    if (coldStartSince >= 0) {
+      telemetry.coldStart(clock.millis() - coldStartSince);
+      coldStartSince = -1;
+    }
     startFailures = 0;
     log.debug("{}: {} ready at {}:{}", wiring.id(), m.id(), r.host, r.port);
     reconcile("replica " + m.id() + " ready");
@@ -906,6 +929,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     maxInflight = next.spec().maxInflight();
     scaling = next.spec().scaling();
     configureKeepAlive(next);
+    telemetry.configured(scaling);
   }
 
   /**
@@ -917,6 +941,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     if (desired == 0 && n > 0) {
       // Woken from zero: idle time counts from now, not from the last call before the zero.
       lastStartedMillis = clock.millis();
+      coldStartSince = fromDemand ? lastStartedMillis : -1;
+    } else if (n == 0) {
+      coldStartSince = -1;
     }
     desired = n;
     desiredFromDemand = fromDemand;
