@@ -45,7 +45,7 @@ public final class Gateway {
       ReplicaConfinement confinement,
       GatewayMetrics metrics) {
     this.system = system;
-    this.invoke = new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait(), metrics);
+    this.invoke = new InvokeHandler(system, namespaces.get(0), settings.leases(), metrics);
     this.async = new AsyncHandler(system, namespaces.get(0), asyncSettings);
     this.routes =
         new SystemApi(

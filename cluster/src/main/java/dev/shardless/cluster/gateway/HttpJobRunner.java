@@ -6,13 +6,10 @@ import dev.shardless.persistence.async.JobHeader;
 import dev.shardless.persistence.async.JobRequest;
 import dev.shardless.persistence.async.JobRunner;
 import dev.shardless.scheduler.entity.FunctionEntity;
-import dev.shardless.scheduler.entity.FunctionEntity.Lease;
-import dev.shardless.scheduler.entity.FunctionEntity.LeaseReply;
 import dev.shardless.scheduler.entity.FunctionEntity.Leased;
 import dev.shardless.scheduler.entity.FunctionEntity.Rejected;
 import dev.shardless.scheduler.entity.FunctionEntity.Release;
 import dev.shardless.scheduler.model.FunctionId;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -36,15 +33,15 @@ public final class HttpJobRunner implements JobRunner {
   private final ClusterSharding sharding;
   private final Http http;
   private final ExecutionContextExecutor ec;
-  private final Duration leaseWait;
+  private final Leases leases;
   private final long maxResult;
 
-  public HttpJobRunner(ActorSystem<?> system, Duration leaseWait, long maxResult) {
+  public HttpJobRunner(ActorSystem<?> system, Leases leases, long maxResult) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
     this.ec = system.executionContext();
-    this.leaseWait = leaseWait;
+    this.leases = leases;
     this.maxResult = maxResult;
   }
 
@@ -52,9 +49,8 @@ public final class HttpJobRunner implements JobRunner {
   public CompletionStage<AttemptOutcome> run(FunctionId function, JobRequest job, int attempt) {
     long start = System.nanoTime();
     CompletableFuture<AttemptOutcome> out = new CompletableFuture<>();
-    sharding
-        .entityRefFor(FunctionEntity.TYPE_KEY, function.entityId())
-        .<LeaseReply>ask(Lease::new, leaseWait)
+    leases
+        .lease(sharding.entityRefFor(FunctionEntity.TYPE_KEY, function.entityId()))
         .whenCompleteAsync(
             (reply, error) -> {
               if (reply instanceof Leased leased) {
@@ -67,7 +63,7 @@ public final class HttpJobRunner implements JobRunner {
                         Kind.REJECTED,
                         504,
                         start,
-                        "no replica of " + function + " was granted within " + leaseWait));
+                        "no replica of " + function + " was granted within " + leases.maxWait()));
               }
             },
             ec);

@@ -3,13 +3,11 @@ package dev.shardless.cluster.gateway;
 import dev.shardless.cluster.gateway.GatewayMetrics.FunctionMeter;
 import dev.shardless.scheduler.entity.FunctionEntity;
 import dev.shardless.scheduler.entity.FunctionEntity.Command;
-import dev.shardless.scheduler.entity.FunctionEntity.Lease;
 import dev.shardless.scheduler.entity.FunctionEntity.LeaseReply;
 import dev.shardless.scheduler.entity.FunctionEntity.Leased;
 import dev.shardless.scheduler.entity.FunctionEntity.Rejected;
 import dev.shardless.scheduler.entity.FunctionEntity.Release;
 import dev.shardless.scheduler.model.FunctionId;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -56,7 +54,7 @@ final class InvokeHandler {
   private final Http http;
   private final ActorSystem<?> system;
   private final ExecutionContextExecutor ec;
-  private final Duration leaseTimeout;
+  private final Leases leases;
   private final String defaultNamespace;
   private final GatewayMetrics metrics;
 
@@ -64,16 +62,13 @@ final class InvokeHandler {
   private final ConcurrentHashMap<FunctionId, EntityRef<Command>> refs = new ConcurrentHashMap<>();
 
   InvokeHandler(
-      ActorSystem<?> system,
-      String defaultNamespace,
-      Duration leaseTimeout,
-      GatewayMetrics metrics) {
+      ActorSystem<?> system, String defaultNamespace, Leases leases, GatewayMetrics metrics) {
     this.metrics = metrics;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
     this.ec = system.executionContext();
-    this.leaseTimeout = leaseTimeout;
+    this.leases = leases;
     this.defaultNamespace = defaultNamespace;
   }
 
@@ -94,8 +89,8 @@ final class InvokeHandler {
       known.started();
     }
     CompletableFuture<HttpResponse> result = new CompletableFuture<>();
-    entity
-        .<LeaseReply>ask(Lease::new, leaseTimeout)
+    leases
+        .lease(entity)
         .whenCompleteAsync(
             (reply, error) -> {
               FunctionMeter meter = known != null ? known : startedOnReply(target, reply);

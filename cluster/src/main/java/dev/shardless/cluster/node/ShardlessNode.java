@@ -11,10 +11,12 @@ import dev.shardless.cluster.gateway.GatewayMetrics;
 import dev.shardless.cluster.gateway.GatewaySettings;
 import dev.shardless.cluster.gateway.HttpCallbackSender;
 import dev.shardless.cluster.gateway.HttpJobRunner;
+import dev.shardless.cluster.gateway.Leases;
 import dev.shardless.cluster.metrics.MetricsEndpoint;
 import dev.shardless.cluster.metrics.MetricsSettings;
 import dev.shardless.invoker.InvokerSettings;
 import dev.shardless.invoker.local.LocalProcessPlatform;
+import dev.shardless.persistence.PersistenceSettings;
 import dev.shardless.persistence.async.AsyncSettings;
 import dev.shardless.persistence.async.BacklogReporter;
 import dev.shardless.persistence.async.JobQueue;
@@ -37,6 +39,7 @@ import dev.shardless.scheduler.port.SecretResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
@@ -49,8 +52,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
@@ -76,6 +77,7 @@ public final class ShardlessNode {
   private final int examplesDeployed;
   private final SecretResolver secrets;
   private final InetSocketAddress metricsAddress;
+  private final URI management;
 
   private ShardlessNode(
       ActorSystem<Void> system,
@@ -83,8 +85,10 @@ public final class ShardlessNode {
       AdminCredentials credentials,
       int examplesDeployed,
       SecretResolver secrets,
-      InetSocketAddress metricsAddress) {
+      InetSocketAddress metricsAddress,
+      URI management) {
     this.system = system;
+    this.management = management;
     this.metricsAddress = metricsAddress;
     this.binding = binding;
     this.credentials = credentials;
@@ -109,6 +113,7 @@ public final class ShardlessNode {
                 "shardless.invoker.data-dir",
                 ConfigValueFactory.fromAnyRef(node.dataDir().toString()));
     return ConfigFactory.systemProperties()
+        .withFallback(ClusterSettings.fromConfig(base).pekkoConfig())
         .withFallback(JournalConfig.forDataDir(node.dataDir(), base))
         .withFallback(invoker)
         .withFallback(base)
@@ -120,6 +125,8 @@ public final class ShardlessNode {
     NodeSettings node = NodeSettings.fromConfig(config);
     GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config);
     SecretsSettings secretsSettings = SecretsSettings.fromConfig(config);
+    ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
+    clusterSettings.checkJournal(PersistenceSettings.fromConfig(config), selfHostPort(config));
     AdminCredentials credentials;
     SecretCipher cipher;
     try {
@@ -129,9 +136,11 @@ public final class ShardlessNode {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare data dir " + node.dataDir(), e);
     }
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shardless", config);
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
     try {
-      return boot(system, node, gatewaySettings, credentials, secretsSettings, cipher);
+      return boot(
+          system, node, clusterSettings, gatewaySettings, credentials, secretsSettings, cipher);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -141,12 +150,12 @@ public final class ShardlessNode {
   private static CompletionStage<ShardlessNode> boot(
       ActorSystem<Void> system,
       NodeSettings node,
+      ClusterSettings clusterSettings,
       GatewaySettings gatewaySettings,
       AdminCredentials credentials,
       SecretsSettings secretsSettings,
       SecretCipher cipher) {
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    CompletionStage<URI> management = ClusterMembership.join(system, clusterSettings);
 
     Clock clock = Clock.systemUTC();
     // The durable, encrypted secret store (sharded per namespace, started below once the journal
@@ -210,6 +219,7 @@ public final class ShardlessNode {
             function -> confinementOf(platform, function),
             gatewayMetrics);
 
+    Leases.reclaimDeadLetters(system);
     return metricsBound
         .thenCompose(address -> JournalConfig.prepare(system).thenApply(done -> address))
         .thenComposeAsync(
@@ -220,8 +230,7 @@ public final class ShardlessNode {
                   system,
                   asyncSettings,
                   catalog,
-                  new HttpJobRunner(
-                      system, gatewaySettings.maxLeaseWait(), asyncSettings.maxResult()),
+                  new HttpJobRunner(system, gatewaySettings.leases(), asyncSettings.maxResult()),
                   new HttpCallbackSender(system, asyncSettings.callbackTimeout()),
                   backlogReporter(sharding),
                   clock);
@@ -240,14 +249,16 @@ public final class ShardlessNode {
               return deployed.thenApply(n -> new Started(n, metricsAddress));
             },
             system.executionContext())
+        .thenCombine(management, Started::withManagement)
+        // Serve only as a member: before, no entity could be reached from here.
+        .thenCompose(started -> ClusterMembership.up(system).thenApply(done -> started))
         .thenComposeAsync(
             started ->
                 gateway
                     .bind(gatewaySettings.host(), gatewaySettings.port())
                     .thenApplyAsync(
                         binding -> {
-                          binding.addToCoordinatedShutdown(
-                              java.time.Duration.ofSeconds(10), system);
+                          binding.addToCoordinatedShutdown(clusterSettings.shutdownDrain(), system);
                           closeClientPoolsBeforeReplicasStop(system);
                           return new ShardlessNode(
                               system,
@@ -255,7 +266,8 @@ public final class ShardlessNode {
                               credentials,
                               started.examplesDeployed(),
                               secrets,
-                              started.metricsAddress());
+                              started.metricsAddress(),
+                              started.management());
                         },
                         system.executionContext()),
             system.executionContext())
@@ -282,7 +294,22 @@ public final class ShardlessNode {
     return system.executionContext();
   }
 
-  private record Started(int examplesDeployed, InetSocketAddress metricsAddress) {}
+  private record Started(int examplesDeployed, InetSocketAddress metricsAddress, URI management) {
+    Started(int examplesDeployed, InetSocketAddress metricsAddress) {
+      this(examplesDeployed, metricsAddress, null);
+    }
+
+    Started withManagement(URI uri) {
+      return new Started(examplesDeployed, metricsAddress, uri);
+    }
+  }
+
+  /** This node's cluster address as {@code host:port}, as seed-node lists name it. */
+  private static String selfHostPort(Config config) {
+    return config.getString("shardless.node.cluster-host")
+        + ":"
+        + config.getInt("shardless.node.cluster-port");
+  }
 
   /**
    * Tells the sharded function entities about definitions the registry put in force, and the async
@@ -376,6 +403,11 @@ public final class ShardlessNode {
   /** Where the Prometheus endpoint listens, or empty when metrics are off. */
   public java.util.Optional<InetSocketAddress> metricsAddress() {
     return java.util.Optional.ofNullable(metricsAddress);
+  }
+
+  /** Where Pekko Management (health, readiness, cluster routes) listens. */
+  public URI managementUri() {
+    return management;
   }
 
   public AdminCredentials credentials() {
