@@ -69,6 +69,7 @@ final class NodeProcess implements AutoCloseable {
     env.put("SHARDLESS_ADMIN_PASSWORD", PASSWORD);
     env.put("SHARDLESS_EXAMPLES", "false");
     env.put("SHARDLESS_CLUSTER_PORT", "0");
+    env.put("SHARDLESS_MANAGEMENT_PORT", "0");
     // Metrics on a free port too: nodes of different tests (or CI runs) must not share 9095.
     env.put("SHARDLESS_METRICS_PORT", "0");
     env.putAll(extraEnv);
@@ -132,6 +133,28 @@ final class NodeProcess implements AutoCloseable {
   int stopGracefully() throws InterruptedException {
     process.destroy();
     return process.waitFor();
+  }
+
+  /** SIGTERM without waiting: the node runs coordinated shutdown meanwhile. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the JVM to exit (after {@link #terminate()}, or after being downed). */
+  int waitForExit() throws InterruptedException {
+    return process.waitFor();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Sends {@code signal} (e.g. STOP, CONT) to the node's JVM. */
+  void signal(String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid() + " failed");
+    }
   }
 
   /** SIGKILL: no shutdown hooks run. */
