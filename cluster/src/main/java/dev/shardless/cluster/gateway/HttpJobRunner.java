@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -35,6 +36,7 @@ public final class HttpJobRunner implements JobRunner {
   private final ExecutionContextExecutor ec;
   private final Leases leases;
   private final long maxResult;
+  private final Address self;
 
   public HttpJobRunner(ActorSystem<?> system, Leases leases, long maxResult) {
     this.system = system;
@@ -43,6 +45,7 @@ public final class HttpJobRunner implements JobRunner {
     this.ec = system.executionContext();
     this.leases = leases;
     this.maxResult = maxResult;
+    this.self = Leases.selfAddress(system);
   }
 
   @Override
@@ -166,7 +169,7 @@ public final class HttpJobRunner implements JobRunner {
 
     private void release(int status) {
       if (released.compareAndSet(false, true)) {
-        lease.entity().tell(new Release(lease.replica(), status, System.nanoTime() - start));
+        lease.entity().tell(new Release(lease.replica(), status, System.nanoTime() - start, self));
       }
     }
   }

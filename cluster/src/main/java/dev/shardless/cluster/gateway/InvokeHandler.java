@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -58,6 +59,9 @@ final class InvokeHandler {
   private final String defaultNamespace;
   private final GatewayMetrics metrics;
 
+  /** This node, named in releases: an entity elsewhere takes back its leases if it leaves. */
+  private final Address self;
+
   /** Entity refs of functions that answered a lease; unknown names are never cached. */
   private final ConcurrentHashMap<FunctionId, EntityRef<Command>> refs = new ConcurrentHashMap<>();
 
@@ -70,6 +74,7 @@ final class InvokeHandler {
     this.ec = system.executionContext();
     this.leases = leases;
     this.defaultNamespace = defaultNamespace;
+    this.self = Leases.selfAddress(system);
   }
 
   /** Handles {@code /function/<rest>}; {@code rest} is the raw path after the prefix. */
@@ -285,7 +290,9 @@ final class InvokeHandler {
 
     private void release(int status) {
       if (released.compareAndSet(false, true)) {
-        lease.entity().tell(new Release(lease.replica(), status, System.nanoTime() - startNanos));
+        lease
+            .entity()
+            .tell(new Release(lease.replica(), status, System.nanoTime() - startNanos, self));
       }
     }
 

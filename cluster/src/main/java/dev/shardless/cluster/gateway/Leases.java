@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.DeadLetter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,6 +21,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * Asks a function's entity for a lease, across nodes. One ask per request when the entity answers
@@ -96,14 +98,26 @@ public final class Leases {
    * given up. Start once per node and subscribe it with {@link #reclaimDeadLetters}.
    */
   static Behavior<DeadLetter> reclaimer() {
-    return Behaviors.receiveMessage(Leases::reclaim);
+    return Behaviors.setup(ctx -> reclaiming(selfAddress(ctx.getSystem())));
   }
 
-  private static Behavior<DeadLetter> reclaim(DeadLetter letter) {
+  private static Behavior<DeadLetter> reclaiming(Address self) {
+    return Behaviors.receiveMessage(letter -> reclaim(letter, self));
+  }
+
+  private static Behavior<DeadLetter> reclaim(DeadLetter letter, Address self) {
     if (letter.message() instanceof Leased leased) {
-      leased.entity().tell(new Release(leased.replica(), Release.UNUSED, 0));
+      leased.entity().tell(new Release(leased.replica(), Release.UNUSED, 0, self));
     }
     return Behaviors.same();
+  }
+
+  /**
+   * This node's address, as releases name it: an entity on another node takes back the leases of a
+   * node that left the cluster.
+   */
+  static Address selfAddress(ActorSystem<?> system) {
+    return Cluster.get(system).selfMember().address();
   }
 
   /** Starts the {@link #reclaimer()} as a system actor and subscribes it to dead letters. */

@@ -154,12 +154,13 @@ public record ClusterSettings(
     }
   }
 
-  /** The Pekko settings that follow from these: seed nodes and bootstrap's discovery method. */
+  /**
+   * The Pekko settings that follow from these: bootstrap's discovery method. Seed nodes are not
+   * among them: the node joins them itself once it is ready ({@code ClusterMembership}), not as
+   * soon as the actor system starts.
+   */
   public Config pekkoConfig() {
-    Config out =
-        ConfigFactory.empty()
-            .withValue(
-                "pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seedAddresses()));
+    Config out = ConfigFactory.empty();
     if (discovery == Discovery.KUBERNETES_API) {
       out =
           out.withValue(

@@ -155,7 +155,7 @@ public final class ShardlessNode {
       AdminCredentials credentials,
       SecretsSettings secretsSettings,
       SecretCipher cipher) {
-    CompletionStage<URI> management = ClusterMembership.join(system, clusterSettings);
+    CompletionStage<URI> management = ClusterMembership.startManagement(system);
 
     Clock clock = Clock.systemUTC();
     // The durable, encrypted secret store (sharded per namespace, started below once the journal
@@ -222,8 +222,8 @@ public final class ShardlessNode {
     Leases.reclaimDeadLetters(system);
     return metricsBound
         .thenCompose(address -> JournalConfig.prepare(system).thenApply(done -> address))
-        .thenComposeAsync(
-            metricsAddress -> {
+        .thenApplyAsync(
+            address -> {
               FunctionRegistry.init(system, entityNotifier(system), clock);
               SecretStore.init(system);
               JobQueue.init(
@@ -234,6 +234,15 @@ public final class ShardlessNode {
                   new HttpCallbackSender(system, asyncSettings.callbackTimeout()),
                   backlogReporter(sharding),
                   clock);
+              // Join only now: once a member, this node may be given shards of every type.
+              ClusterMembership.join(system, clusterSettings);
+              return address;
+            },
+            system.executionContext())
+        // Only a member reaches the sharded registries and entities: wait until this node is Up.
+        .thenCompose(address -> ClusterMembership.up(system).thenApply(done -> address))
+        .thenComposeAsync(
+            metricsAddress -> {
               List<FunctionSpec> examples =
                   node.examples()
                       ? ExampleDeployer.load(
@@ -250,8 +259,6 @@ public final class ShardlessNode {
             },
             system.executionContext())
         .thenCombine(management, Started::withManagement)
-        // Serve only as a member: before, no entity could be reached from here.
-        .thenCompose(started -> ClusterMembership.up(system).thenApply(done -> started))
         .thenComposeAsync(
             started ->
                 gateway

@@ -49,6 +49,11 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts the JVM, learns its HTTP port from its output, and waits until /healthz answers. */
   NodeProcess start() throws IOException {
+    return start(Duration.ofSeconds(90));
+  }
+
+  /** As {@link #start()}, waiting at most {@code bound} (a node joining a cluster waits longer). */
+  NodeProcess start(Duration bound) throws IOException {
     String classpath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
@@ -81,7 +86,7 @@ final class NodeProcess implements AutoCloseable {
     process = pb.start();
     HttpClient client = HttpClient.newHttpClient();
     await()
-        .atMost(Duration.ofSeconds(90))
+        .atMost(bound)
         .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {

@@ -64,7 +64,8 @@ final class ThreeNodes implements AutoCloseable {
     Map<String, String> e = new HashMap<>(env);
     e.put("SHARDLESS_CLUSTER_PORT", Integer.toString(clusterPorts[i]));
     try {
-      nodes[i] = new NodeProcess(dir.resolve("node" + i), e).start();
+      // Liveness bound only: three JVMs starting at once on a small, busy CI machine are slow.
+      nodes[i] = new NodeProcess(dir.resolve("node" + i), e).start(Duration.ofMinutes(4));
     } catch (IOException ex) {
       throw new java.io.UncheckedIOException(ex);
     }

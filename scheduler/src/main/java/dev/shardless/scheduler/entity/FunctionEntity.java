@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -205,9 +206,15 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    * The hot path: the leased call finished. {@code status} is the HTTP status the caller got (502
    * when the replica could not be reached, 504 on timeout), or {@link #UNUSED}.
    */
-  public record Release(ReplicaId replica, int status, long durationNanos) implements Command {
+  public record Release(ReplicaId replica, int status, long durationNanos, Address lessee)
+      implements Command {
     /** Status of a slot that was granted after its caller had given up: no call was made. */
     public static final int UNUSED = 0;
+
+    /** A release from a gateway that does not say where it runs (tests; a single node). */
+    public Release(ReplicaId replica, int status, long durationNanos) {
+      this(replica, status, durationNanos, null);
+    }
   }
 
   /** Answer to {@link Lease}. */
@@ -323,6 +330,12 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     static final EvaluateScale INSTANCE = new EvaluateScale();
   }
 
+  /**
+   * A node left the cluster (downed or gone): the leases its gateway held here will never be
+   * released; their slots are taken back.
+   */
+  record NodeRemoved(Address node) implements Command {}
+
   /** The hand-off drain bound has passed: stop, cutting what is still in flight. */
   private record HandoffDrainOver() implements Command {
     static final HandoffDrainOver INSTANCE = new HandoffDrainOver();
@@ -407,6 +420,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     this.autoscaler = new Autoscaler(settings.autoscale(), keepAlive);
     this.lastStartedMillis = clock.millis();
     this.replicas = wiring.platform().open(wiring.id(), new EventsToSelf(ctx.getSelf()));
+    wiring.retirement().watchNodes(ctx);
     define(record);
     this.desired = scaling.min();
   }
@@ -443,6 +457,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
         .onMessage(Remove.class, this::onRemove)
         .onMessage(LookedUp.class, this::onLateLookup)
         .onMessage(LookupTimedOut.class, m -> this)
+        .onMessage(NodeRemoved.class, this::onNodeRemoved)
         .onMessage(Stop.class, this::onStop)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
@@ -472,6 +487,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     timers.startSingleTimer(HANDOFF_TIMER, HandoffDrainOver.INSTANCE, settings.handoffDrain());
     return Behaviors.receive(Command.class)
         .onMessage(Release.class, this::onReleaseHandingOff)
+        .onMessage(NodeRemoved.class, this::onNodeRemovedHandingOff)
         .onMessage(ReplicaLost.class, this::onLostHandingOff)
         .onMessage(HandoffDrainOver.class, this::onHandoffDrainOver)
         .onSignal(PostStop.class, this::onPostStop)
@@ -482,7 +498,15 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     Replica r = table.get(m.replica());
     if (r != null && r.inFlight > 0) {
       r.inFlight--;
+      if (m.lessee() != null) {
+        r.releasedBy(m.lessee());
+      }
     }
+    return drainedOrSame();
+  }
+
+  private Behavior<Command> onNodeRemovedHandingOff(NodeRemoved m) {
+    dropLeasesOf(m.node());
     return drainedOrSame();
   }
 
@@ -542,6 +566,10 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
 
   private void lease(Replica r, ActorRef<LeaseReply> replyTo) {
     r.inFlight++;
+    Address lessee = replyTo.path().address();
+    if (lessee.hasGlobalScope()) {
+      r.leasedTo(lessee); // a gateway on another node
+    }
     lastStartedMillis = clock.millis();
     if (log.isDebugEnabled()) {
       log.debug("{}: leased {} (least loaded ready replica)", wiring.id(), r);
@@ -562,6 +590,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
     if (r.inFlight > 0) {
       r.inFlight--;
+      if (m.lessee() != null) {
+        r.releasedBy(m.lessee());
+      }
     }
     if (r.state == ReplicaState.DRAINING && r.inFlight == 0) {
       stopReplica(r.id(), "drained");
@@ -571,6 +602,40 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
     noteQuiet();
     return this;
+  }
+
+  /** The leases of a node that left the cluster are released, as if its calls had ended. */
+  private Behavior<Command> onNodeRemoved(NodeRemoved m) {
+    if (dropLeasesOf(m.node()) == 0) {
+      return this;
+    }
+    for (Replica r : List.copyOf(table.all())) {
+      if (r.state == ReplicaState.DRAINING && r.inFlight == 0) {
+        stopReplica(r.id(), "drained");
+      }
+    }
+    serveBuffer();
+    armAutoscaleTimer();
+    noteQuiet();
+    return this;
+  }
+
+  /** Takes back the slots leased to gateways on {@code node}; answers how many. */
+  private int dropLeasesOf(Address node) {
+    int dropped = 0;
+    for (Replica r : table.all()) {
+      int n = r.dropLeasesOf(node);
+      r.inFlight = Math.max(0, r.inFlight - n);
+      dropped += n;
+    }
+    if (dropped > 0) {
+      log.warn(
+          "{}: {} leases held by {}, which left the cluster, taken back",
+          wiring.id(),
+          dropped,
+          node);
+    }
+    return dropped;
   }
 
   /** Leases to waiting requests, oldest first, while a replica has a free slot. */
