@@ -71,7 +71,7 @@ public final class Leases {
       boolean resent,
       long deadlineNanos,
       CompletableFuture<LeaseReply> out) {
-    long left = deadlineNanos - System.nanoTime();
+    long left = Math.max(1_000_000L, deadlineNanos - System.nanoTime());
     Duration wait = left < retryInterval.toNanos() ? Duration.ofNanos(left) : retryInterval;
     entity
         .<LeaseReply>ask(replyTo -> new Lease(replyTo, id, resent), wait)

@@ -96,13 +96,19 @@ final class ThreeNodes implements AutoCloseable {
 
   /** Waits until every running node sees {@code n} members Up. */
   void awaitMembers(int n) {
+    awaitMembers(n, -1);
+  }
+
+  /** Waits until every running node but {@code except} (e.g. a stopped one) sees {@code n} Up. */
+  void awaitMembers(int n, int except) {
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(250))
         .until(
             () -> {
-              for (NodeProcess node : nodes) {
-                if (node != null && node.alive() && upMembers(node) != n) {
+              for (int i = 0; i < 3; i++) {
+                NodeProcess node = nodes[i];
+                if (i != except && node != null && node.alive() && upMembers(node) != n) {
                   return false;
                 }
               }
