@@ -48,16 +48,6 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-# Runs wrk and prints "req/s p50_ms p99_ms".
-measure() {
-  local url=$1 threads=$2 conns=$3 secs=$4
-  wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url" 2>/dev/null | awk '
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /Requests\/sec/ { rps=$2 }
-    $1=="50%" { p50=ms($2) }
-    $1=="99%" { p99=ms($2) }
-    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }'
-}
 
 # Warm-up: JIT and connection pools.
 measure "http://127.0.0.1:$GW_PORT/function/bench-nginx" 2 32 5 >/dev/null

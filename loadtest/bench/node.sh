@@ -11,6 +11,17 @@ need() {
   else sudo apt-get update -qq && sudo apt-get install -y -qq "$2" >/dev/null; fi
 }
 
+# measure URL THREADS CONNECTIONS SECONDS: runs wrk and prints "req/s p50_ms p99_ms".
+measure() {
+  local url=$1 threads=$2 conns=$3 secs=$4
+  wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$url" 2>/dev/null | awk '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec/ { rps=$2 }
+    $1=="50%" { p50=ms($2) }
+    $1=="99%" { p99=ms($2) }
+    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }'
+}
+
 # start_node PORT DATA_DIR LOG [VAR=VALUE ...]: starts a node on 127.0.0.1:PORT with extra
 # settings, waits until it answers (bounded: the first start may build for minutes), and sets
 # NODE_PID. The launcher execs the node's JVM, so NODE_PID is the JVM itself.
