@@ -85,31 +85,39 @@ final class NodeProcess implements AutoCloseable {
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     process = pb.start();
     HttpClient client = HttpClient.newHttpClient();
-    await()
-        .atMost(bound)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              if (!process.isAlive()) {
-                throw new IllegalStateException(
-                    "node exited with " + process.exitValue() + "; log:\n" + Files.readString(log));
-              }
-              java.util.regex.Matcher m = RUNNING.matcher(Files.readString(log));
-              if (!m.find()) {
-                return false;
-              }
-              port = Integer.parseInt(m.group(1));
-              try {
-                return client
-                        .send(
-                            HttpRequest.newBuilder(uri("/healthz")).build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200;
-              } catch (IOException e) {
-                return false;
-              }
-            });
+    try {
+      await()
+          .atMost(bound)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(
+                      "node exited with "
+                          + process.exitValue()
+                          + "; log:\n"
+                          + Files.readString(log));
+                }
+                java.util.regex.Matcher m = RUNNING.matcher(Files.readString(log));
+                if (!m.find()) {
+                  return false;
+                }
+                port = Integer.parseInt(m.group(1));
+                try {
+                  return client
+                          .send(
+                              HttpRequest.newBuilder(uri("/healthz")).build(),
+                              HttpResponse.BodyHandlers.discarding())
+                          .statusCode()
+                      == 200;
+                } catch (IOException e) {
+                  return false;
+                }
+              });
+    } catch (RuntimeException e) {
+      close(); // a node that did not come up must not outlive the test
+      throw e;
+    }
     return this;
   }
 
@@ -173,7 +181,11 @@ final class NodeProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       process.destroy();
       try {
-        process.waitFor();
+        // Bounded: a node that never became a member can take long to leave; then kill it.
+        if (!process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor();
+        }
       } catch (InterruptedException e) {
         process.destroyForcibly();
         Thread.currentThread().interrupt();
