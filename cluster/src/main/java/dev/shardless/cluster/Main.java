@@ -36,6 +36,10 @@ public final class Main {
                         + ":"
                         + a.getPort()
                         + "/metrics"));
+    if (node.managementUri() != null) {
+      System.out.println(
+          "  management (health: /health/alive, /health/ready): " + node.managementUri());
+    }
     if (node.credentials().generated()) {
       System.out.println(
           "  admin password (generated once, kept in "

@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param restartBackoffMin {@code restart-backoff-min}: first delay after a failed start
  * @param restartBackoffMax {@code restart-backoff-max}: largest delay after failed starts
  * @param stopGrace {@code stop-grace}: time between the polite stop signal and the kill
+ * @param handoffDrain {@code handoff-drain-timeout}: how long a handed-off entity waits for the
+ *     calls in flight on its replicas before it stops them
  * @param expireInterval {@code expire-interval}: how often buffered deadlines are checked
  * @param autoscale {@code autoscale.*}: windows and timing of the autoscaler
  */
@@ -25,11 +27,13 @@ public record SchedulerSettings(
     Duration restartBackoffMin,
     Duration restartBackoffMax,
     Duration stopGrace,
+    Duration handoffDrain,
     Duration expireInterval,
     AutoscaleSettings autoscale) {
 
   public static final String PATH = "shardless.scheduler";
   private static final int MAX_COUNT = 1_000_000;
+  private static final Duration MAX_HANDOFF_DRAIN = Duration.ofSeconds(50);
 
   public SchedulerSettings {
     requireCount("buffer-size", bufferSize);
@@ -48,6 +52,15 @@ public record SchedulerSettings(
     if (stopGrace == null || stopGrace.isNegative()) {
       throw new IllegalArgumentException(PATH + ".stop-grace must be >= 0, was " + show(stopGrace));
     }
+    if (handoffDrain == null
+        || handoffDrain.isNegative()
+        || handoffDrain.compareTo(MAX_HANDOFF_DRAIN) > 0) {
+      throw new IllegalArgumentException(
+          PATH
+              + ".handoff-drain-timeout must be in 0s..50s (below"
+              + " pekko.cluster.sharding.handoff-timeout), was "
+              + show(handoffDrain));
+    }
     requirePositive("expire-interval", expireInterval);
     if (autoscale == null) {
       throw new IllegalArgumentException(PATH + ".autoscale must be set");
@@ -64,6 +77,7 @@ public record SchedulerSettings(
         c.getDuration("restart-backoff-min"),
         c.getDuration("restart-backoff-max"),
         c.getDuration("stop-grace"),
+        c.getDuration("handoff-drain-timeout"),
         c.getDuration("expire-interval"),
         autoscale(c.getConfig("autoscale")));
   }

@@ -24,6 +24,7 @@ class SchedulerSettingsTest {
             Duration.ofSeconds(1),
             Duration.ofSeconds(30),
             Duration.ofSeconds(5),
+            Duration.ofSeconds(20),
             Duration.ofMillis(100),
             AutoscaleSettings.DEFAULT),
         s);

@@ -46,8 +46,7 @@ public final class Gateway {
       GatewayMetrics metrics) {
     this.system = system;
     LiveStats live = new LiveStats();
-    this.invoke =
-        new InvokeHandler(system, namespaces.get(0), settings.maxLeaseWait(), metrics, live);
+    this.invoke = new InvokeHandler(system, namespaces.get(0), settings.leases(), metrics, live);
     this.async = new AsyncHandler(system, namespaces.get(0), asyncSettings);
     SystemApi api =
         new SystemApi(

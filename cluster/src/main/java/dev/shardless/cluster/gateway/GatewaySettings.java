@@ -11,6 +11,7 @@ public record GatewaySettings(
     String adminPassword,
     long maxSystemBody,
     Duration maxLeaseWait,
+    Duration leaseRetryInterval,
     Duration askTimeout,
     Duration statusTimeout) {
 
@@ -37,8 +38,14 @@ public record GatewaySettings(
         c.getString("admin-password"),
         maxSystemBody,
         positive(c, "max-lease-wait"),
+        positive(c, "lease-retry-interval"),
         positive(c, "ask-timeout"),
         positive(c, "status-timeout"));
+  }
+
+  /** How the gateway asks functions' entities for leases. */
+  public Leases leases() {
+    return new Leases(maxLeaseWait, leaseRetryInterval);
   }
 
   private static Duration positive(Config c, String key) {

@@ -6,17 +6,15 @@ import dev.shardless.persistence.async.JobHeader;
 import dev.shardless.persistence.async.JobRequest;
 import dev.shardless.persistence.async.JobRunner;
 import dev.shardless.scheduler.entity.FunctionEntity;
-import dev.shardless.scheduler.entity.FunctionEntity.Lease;
-import dev.shardless.scheduler.entity.FunctionEntity.LeaseReply;
 import dev.shardless.scheduler.entity.FunctionEntity.Leased;
 import dev.shardless.scheduler.entity.FunctionEntity.Rejected;
 import dev.shardless.scheduler.entity.FunctionEntity.Release;
 import dev.shardless.scheduler.model.FunctionId;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -36,25 +34,26 @@ public final class HttpJobRunner implements JobRunner {
   private final ClusterSharding sharding;
   private final Http http;
   private final ExecutionContextExecutor ec;
-  private final Duration leaseWait;
+  private final Leases leases;
   private final long maxResult;
+  private final Address self;
 
-  public HttpJobRunner(ActorSystem<?> system, Duration leaseWait, long maxResult) {
+  public HttpJobRunner(ActorSystem<?> system, Leases leases, long maxResult) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
     this.ec = system.executionContext();
-    this.leaseWait = leaseWait;
+    this.leases = leases;
     this.maxResult = maxResult;
+    this.self = Leases.selfAddress(system);
   }
 
   @Override
   public CompletionStage<AttemptOutcome> run(FunctionId function, JobRequest job, int attempt) {
     long start = System.nanoTime();
     CompletableFuture<AttemptOutcome> out = new CompletableFuture<>();
-    sharding
-        .entityRefFor(FunctionEntity.TYPE_KEY, function.entityId())
-        .<LeaseReply>ask(Lease::new, leaseWait)
+    leases
+        .lease(sharding.entityRefFor(FunctionEntity.TYPE_KEY, function.entityId()))
         .whenCompleteAsync(
             (reply, error) -> {
               if (reply instanceof Leased leased) {
@@ -67,7 +66,7 @@ public final class HttpJobRunner implements JobRunner {
                         Kind.REJECTED,
                         504,
                         start,
-                        "no replica of " + function + " was granted within " + leaseWait));
+                        "no replica of " + function + " was granted within " + leases.maxWait()));
               }
             },
             ec);
@@ -170,7 +169,7 @@ public final class HttpJobRunner implements JobRunner {
 
     private void release(int status) {
       if (released.compareAndSet(false, true)) {
-        lease.entity().tell(new Release(lease.replica(), status, System.nanoTime() - start));
+        lease.entity().tell(new Release(lease.replica(), status, System.nanoTime() - start, self));
       }
     }
   }

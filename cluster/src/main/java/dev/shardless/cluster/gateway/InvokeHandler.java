@@ -3,13 +3,11 @@ package dev.shardless.cluster.gateway;
 import dev.shardless.cluster.gateway.GatewayMetrics.FunctionMeter;
 import dev.shardless.scheduler.entity.FunctionEntity;
 import dev.shardless.scheduler.entity.FunctionEntity.Command;
-import dev.shardless.scheduler.entity.FunctionEntity.Lease;
 import dev.shardless.scheduler.entity.FunctionEntity.LeaseReply;
 import dev.shardless.scheduler.entity.FunctionEntity.Leased;
 import dev.shardless.scheduler.entity.FunctionEntity.Rejected;
 import dev.shardless.scheduler.entity.FunctionEntity.Release;
 import dev.shardless.scheduler.model.FunctionId;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -56,10 +55,13 @@ final class InvokeHandler {
   private final Http http;
   private final ActorSystem<?> system;
   private final ExecutionContextExecutor ec;
-  private final Duration leaseTimeout;
+  private final Leases leases;
   private final String defaultNamespace;
   private final GatewayMetrics metrics;
   private final LiveStats live;
+
+  /** This node, named in releases: an entity elsewhere takes back its leases if it leaves. */
+  private final Address self;
 
   /** Entity refs of functions that answered a lease; unknown names are never cached. */
   private final ConcurrentHashMap<FunctionId, EntityRef<Command>> refs = new ConcurrentHashMap<>();
@@ -67,7 +69,7 @@ final class InvokeHandler {
   InvokeHandler(
       ActorSystem<?> system,
       String defaultNamespace,
-      Duration leaseTimeout,
+      Leases leases,
       GatewayMetrics metrics,
       LiveStats live) {
     this.metrics = metrics;
@@ -76,8 +78,9 @@ final class InvokeHandler {
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
     this.ec = system.executionContext();
-    this.leaseTimeout = leaseTimeout;
+    this.leases = leases;
     this.defaultNamespace = defaultNamespace;
+    this.self = Leases.selfAddress(system);
   }
 
   /** Handles {@code /function/<rest>}; {@code rest} is the raw path after the prefix. */
@@ -97,8 +100,8 @@ final class InvokeHandler {
       known.started();
     }
     CompletableFuture<HttpResponse> result = new CompletableFuture<>();
-    entity
-        .<LeaseReply>ask(Lease::new, leaseTimeout)
+    leases
+        .lease(entity)
         .whenCompleteAsync(
             (reply, error) -> {
               FunctionMeter meter = known != null ? known : startedOnReply(target, reply);
@@ -307,7 +310,9 @@ final class InvokeHandler {
 
     private void release(int status) {
       if (released.compareAndSet(false, true)) {
-        lease.entity().tell(new Release(lease.replica(), status, System.nanoTime() - startNanos));
+        lease
+            .entity()
+            .tell(new Release(lease.replica(), status, System.nanoTime() - startNanos, self));
       }
     }
 

@@ -10,9 +10,11 @@ import dev.shardless.cluster.gateway.Gateway;
 import dev.shardless.cluster.gateway.GatewaySettings;
 import dev.shardless.cluster.gateway.HttpCallbackSender;
 import dev.shardless.cluster.gateway.HttpJobRunner;
+import dev.shardless.cluster.gateway.Leases;
 import dev.shardless.cluster.metrics.NodeMetrics;
 import dev.shardless.invoker.InvokerSettings;
 import dev.shardless.invoker.local.LocalProcessPlatform;
+import dev.shardless.persistence.PersistenceSettings;
 import dev.shardless.persistence.async.AsyncSettings;
 import dev.shardless.persistence.async.BacklogReporter;
 import dev.shardless.persistence.async.JobQueue;
@@ -35,6 +37,7 @@ import dev.shardless.scheduler.port.SecretResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
@@ -47,8 +50,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
@@ -74,6 +75,7 @@ public final class ShardlessNode {
   private final int examplesDeployed;
   private final SecretResolver secrets;
   private final InetSocketAddress metricsAddress;
+  private final URI management;
 
   private ShardlessNode(
       ActorSystem<Void> system,
@@ -81,8 +83,10 @@ public final class ShardlessNode {
       AdminCredentials credentials,
       int examplesDeployed,
       SecretResolver secrets,
-      InetSocketAddress metricsAddress) {
+      InetSocketAddress metricsAddress,
+      URI management) {
     this.system = system;
+    this.management = management;
     this.metricsAddress = metricsAddress;
     this.binding = binding;
     this.credentials = credentials;
@@ -107,6 +111,7 @@ public final class ShardlessNode {
                 "shardless.invoker.data-dir",
                 ConfigValueFactory.fromAnyRef(node.dataDir().toString()));
     return ConfigFactory.systemProperties()
+        .withFallback(ClusterSettings.fromConfig(base).pekkoConfig())
         .withFallback(JournalConfig.forDataDir(node.dataDir(), base))
         .withFallback(invoker)
         .withFallback(base)
@@ -118,6 +123,8 @@ public final class ShardlessNode {
     NodeSettings node = NodeSettings.fromConfig(config);
     GatewaySettings gatewaySettings = GatewaySettings.fromConfig(config);
     SecretsSettings secretsSettings = SecretsSettings.fromConfig(config);
+    ClusterSettings clusterSettings = ClusterSettings.fromConfig(config);
+    clusterSettings.checkJournal(PersistenceSettings.fromConfig(config), selfHostPort(config));
     AdminCredentials credentials;
     SecretCipher cipher;
     try {
@@ -129,9 +136,18 @@ public final class ShardlessNode {
     }
     // Kamon first: the agent's Pekko instrumentation (when attached) reads its filters from it.
     NodeMetrics metrics = NodeMetrics.init(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "shardless", config);
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
     try {
-      return boot(system, node, gatewaySettings, credentials, secretsSettings, cipher, metrics);
+      return boot(
+          system,
+          node,
+          clusterSettings,
+          gatewaySettings,
+          credentials,
+          secretsSettings,
+          cipher,
+          metrics);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -141,13 +157,13 @@ public final class ShardlessNode {
   private static CompletionStage<ShardlessNode> boot(
       ActorSystem<Void> system,
       NodeSettings node,
+      ClusterSettings clusterSettings,
       GatewaySettings gatewaySettings,
       AdminCredentials credentials,
       SecretsSettings secretsSettings,
       SecretCipher cipher,
       NodeMetrics metrics) {
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    CompletionStage<URI> management = ClusterMembership.startManagement(system);
 
     Clock clock = Clock.systemUTC();
     // The durable, encrypted secret store (sharded per namespace, started below once the journal
@@ -196,22 +212,31 @@ public final class ShardlessNode {
             function -> confinementOf(platform, function),
             metrics.gateway());
 
+    Leases.reclaimDeadLetters(system);
     return metricsBound
         .thenCompose(address -> JournalConfig.prepare(system).thenApply(done -> address))
-        .thenComposeAsync(
-            metricsAddress -> {
+        .thenApplyAsync(
+            address -> {
               FunctionRegistry.init(system, entityNotifier(system), clock);
               SecretStore.init(system);
               JobQueue.init(
                   system,
                   asyncSettings,
                   catalog,
-                  new HttpJobRunner(
-                      system, gatewaySettings.maxLeaseWait(), asyncSettings.maxResult()),
+                  new HttpJobRunner(system, gatewaySettings.leases(), asyncSettings.maxResult()),
                   new HttpCallbackSender(system, asyncSettings.callbackTimeout()),
                   backlogReporter(sharding),
                   metrics.queues(),
                   clock);
+              // Join only now: once a member, this node may be given shards of every type.
+              ClusterMembership.join(system, clusterSettings);
+              return address;
+            },
+            system.executionContext())
+        // Only a member reaches the sharded registries and entities: wait until this node is Up.
+        .thenCompose(address -> ClusterMembership.up(system).thenApply(done -> address))
+        .thenComposeAsync(
+            metricsAddress -> {
               List<FunctionSpec> examples =
                   node.examples()
                       ? ExampleDeployer.load(
@@ -227,14 +252,14 @@ public final class ShardlessNode {
               return deployed.thenApply(n -> new Started(n, metricsAddress));
             },
             system.executionContext())
+        .thenCombine(management, Started::withManagement)
         .thenComposeAsync(
             started ->
                 gateway
                     .bind(gatewaySettings.host(), gatewaySettings.port())
                     .thenApplyAsync(
                         binding -> {
-                          binding.addToCoordinatedShutdown(
-                              java.time.Duration.ofSeconds(10), system);
+                          binding.addToCoordinatedShutdown(clusterSettings.shutdownDrain(), system);
                           closeClientPoolsBeforeReplicasStop(system);
                           return new ShardlessNode(
                               system,
@@ -242,7 +267,8 @@ public final class ShardlessNode {
                               credentials,
                               started.examplesDeployed(),
                               secrets,
-                              started.metricsAddress());
+                              started.metricsAddress(),
+                              started.management());
                         },
                         system.executionContext()),
             system.executionContext())
@@ -254,7 +280,22 @@ public final class ShardlessNode {
             system.executionContext());
   }
 
-  private record Started(int examplesDeployed, InetSocketAddress metricsAddress) {}
+  private record Started(int examplesDeployed, InetSocketAddress metricsAddress, URI management) {
+    Started(int examplesDeployed, InetSocketAddress metricsAddress) {
+      this(examplesDeployed, metricsAddress, null);
+    }
+
+    Started withManagement(URI uri) {
+      return new Started(examplesDeployed, metricsAddress, uri);
+    }
+  }
+
+  /** This node's cluster address as {@code host:port}, as seed-node lists name it. */
+  private static String selfHostPort(Config config) {
+    return config.getString("shardless.node.cluster-host")
+        + ":"
+        + config.getInt("shardless.node.cluster-port");
+  }
 
   /**
    * Tells the sharded function entities about definitions the registry put in force, and the async
@@ -348,6 +389,11 @@ public final class ShardlessNode {
   /** Where the Prometheus endpoint listens, or empty when metrics are off. */
   public java.util.Optional<InetSocketAddress> metricsAddress() {
     return java.util.Optional.ofNullable(metricsAddress);
+  }
+
+  /** Where Pekko Management (health, readiness, cluster routes) listens. */
+  public URI managementUri() {
+    return management;
   }
 
   public AdminCredentials credentials() {

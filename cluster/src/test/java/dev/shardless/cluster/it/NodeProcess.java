@@ -60,6 +60,11 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts the JVM, learns its HTTP port from its output, and waits until /healthz answers. */
   NodeProcess start() throws IOException {
+    return start(Duration.ofSeconds(90));
+  }
+
+  /** As {@link #start()}, waiting at most {@code bound} (a node joining a cluster waits longer). */
+  NodeProcess start(Duration bound) throws IOException {
     String classpath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
@@ -87,6 +92,7 @@ final class NodeProcess implements AutoCloseable {
     env.put("SHARDLESS_ADMIN_PASSWORD", PASSWORD);
     env.put("SHARDLESS_EXAMPLES", "false");
     env.put("SHARDLESS_CLUSTER_PORT", "0");
+    env.put("SHARDLESS_MANAGEMENT_PORT", "0");
     // Metrics on a free port too: nodes of different tests (or CI runs) must not share 9095.
     env.put("SHARDLESS_METRICS_PORT", "0");
     env.putAll(extraEnv);
@@ -97,31 +103,39 @@ final class NodeProcess implements AutoCloseable {
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     process = pb.start();
     HttpClient client = HttpClient.newHttpClient();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              if (!process.isAlive()) {
-                throw new IllegalStateException(
-                    "node exited with " + process.exitValue() + "; log:\n" + Files.readString(log));
-              }
-              java.util.regex.Matcher m = RUNNING.matcher(Files.readString(log));
-              if (!m.find()) {
-                return false;
-              }
-              port = Integer.parseInt(m.group(1));
-              try {
-                return client
-                        .send(
-                            HttpRequest.newBuilder(uri("/healthz")).build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200;
-              } catch (IOException e) {
-                return false;
-              }
-            });
+    try {
+      await()
+          .atMost(bound)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(
+                      "node exited with "
+                          + process.exitValue()
+                          + "; log:\n"
+                          + Files.readString(log));
+                }
+                java.util.regex.Matcher m = RUNNING.matcher(Files.readString(log));
+                if (!m.find()) {
+                  return false;
+                }
+                port = Integer.parseInt(m.group(1));
+                try {
+                  return client
+                          .send(
+                              HttpRequest.newBuilder(uri("/healthz")).build(),
+                              HttpResponse.BodyHandlers.discarding())
+                          .statusCode()
+                      == 200;
+                } catch (IOException e) {
+                  return false;
+                }
+              });
+    } catch (RuntimeException e) {
+      close(); // a node that did not come up must not outlive the test
+      throw e;
+    }
     return this;
   }
 
@@ -152,6 +166,28 @@ final class NodeProcess implements AutoCloseable {
     return process.waitFor();
   }
 
+  /** SIGTERM without waiting: the node runs coordinated shutdown meanwhile. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the JVM to exit (after {@link #terminate()}, or after being downed). */
+  int waitForExit() throws InterruptedException {
+    return process.waitFor();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Sends {@code signal} (e.g. STOP, CONT) to the node's JVM. */
+  void signal(String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid() + " failed");
+    }
+  }
+
   /** SIGKILL: no shutdown hooks run. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();
@@ -163,7 +199,11 @@ final class NodeProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       process.destroy();
       try {
-        process.waitFor();
+        // Bounded: a node that never became a member can take long to leave; then kill it.
+        if (!process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor();
+        }
       } catch (InterruptedException e) {
         process.destroyForcibly();
         Thread.currentThread().interrupt();

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -90,6 +91,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private static final Object DRAIN_TIMER = "drain";
   private static final Object AUTOSCALE_TIMER = "autoscale";
   private static final Object PREWARM_TIMER = "prewarm";
+  private static final Object HANDOFF_TIMER = "handoff";
 
   /**
    * The entity for {@code id}: looks up its definition in {@code catalog}, then runs its replicas
@@ -152,8 +154,11 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   public sealed interface Command extends CborSerializable {}
 
   /**
-   * Stop now: sent by the shard when it passivates or hands off the entity (the sharded entity is
-   * registered with this stop message). Replicas are stopped on the way out.
+   * Hand off: sent by the shard when it passivates or hands the entity off to another node (the
+   * sharded entity is registered with this stop message). The entity stops leasing, drops its
+   * waiting requests (their gateways ask again, see {@link Lease#resent}, and the next incarnation
+   * serves them), waits up to {@code handoff-drain-timeout} for the calls in flight on its replicas
+   * to be released, then stops; the replicas are stopped on the way out.
    */
   public enum Stop implements Command {
     INSTANCE
@@ -192,14 +197,39 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   /**
    * The hot path: ask for a slot on a ready replica. Answered at once with {@link Leased}, later
    * (buffered while a replica starts), or with {@link Rejected}.
+   *
+   * <p>A gateway that got no answer within its retry interval asks again with the same {@code
+   * requestId} and {@code resent} set: its first ask may have gone to a node that crashed, or to an
+   * incarnation that was handed off. When the request still waits in this entity's buffer the new
+   * {@code replyTo} replaces the old one (no second slot is taken); otherwise it is a new request.
+   * A slot granted to an ask that had already given up lands in the gateway's dead letters, which
+   * releases it ({@link Release#UNUSED}), so counts stay exact.
+   *
+   * @param requestId chosen by the gateway, the same for every ask of one request (0: none)
+   * @param resent true for the second and later asks of a request
    */
-  public record Lease(ActorRef<LeaseReply> replyTo) implements Command {}
+  public record Lease(ActorRef<LeaseReply> replyTo, long requestId, boolean resent)
+      implements Command {
+    /** A single ask, never resent. */
+    public Lease(ActorRef<LeaseReply> replyTo) {
+      this(replyTo, 0, false);
+    }
+  }
 
   /**
    * The hot path: the leased call finished. {@code status} is the HTTP status the caller got (502
-   * when the replica could not be reached, 504 on timeout).
+   * when the replica could not be reached, 504 on timeout), or {@link #UNUSED}.
    */
-  public record Release(ReplicaId replica, int status, long durationNanos) implements Command {}
+  public record Release(ReplicaId replica, int status, long durationNanos, Address lessee)
+      implements Command {
+    /** Status of a slot that was granted after its caller had given up: no call was made. */
+    public static final int UNUSED = 0;
+
+    /** A release from a gateway that does not say where it runs (tests; a single node). */
+    public Release(ReplicaId replica, int status, long durationNanos) {
+      this(replica, status, durationNanos, null);
+    }
+  }
 
   /** Answer to {@link Lease}. */
   public sealed interface LeaseReply extends CborSerializable {}
@@ -314,6 +344,17 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     static final EvaluateScale INSTANCE = new EvaluateScale();
   }
 
+  /**
+   * A node left the cluster (downed or gone): the leases its gateway held here will never be
+   * released; their slots are taken back.
+   */
+  record NodeRemoved(Address node) implements Command {}
+
+  /** The hand-off drain bound has passed: stop, cutting what is still in flight. */
+  private record HandoffDrainOver() implements Command {
+    static final HandoffDrainOver INSTANCE = new HandoffDrainOver();
+  }
+
   /** Time to start the replica of an armed pre-warm. */
   private record StartPrewarm() implements Command {
     static final StartPrewarm INSTANCE = new StartPrewarm();
@@ -398,6 +439,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     this.autoscaler = new Autoscaler(settings.autoscale(), keepAlive, telemetry);
     this.lastStartedMillis = clock.millis();
     this.replicas = wiring.platform().open(wiring.id(), new EventsToSelf(ctx.getSelf()));
+    wiring.retirement().watchNodes(ctx);
     define(record);
     this.desired = scaling.min();
   }
@@ -434,20 +476,92 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
         .onMessage(Remove.class, this::onRemove)
         .onMessage(LookedUp.class, this::onLateLookup)
         .onMessage(LookupTimedOut.class, m -> this)
-        .onMessage(Stop.class, m -> Behaviors.stopped())
+        .onMessage(NodeRemoved.class, this::onNodeRemoved)
+        .onMessage(Stop.class, this::onStop)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
+  }
+
+  // ---- Hand-off (Stop from the shard) ----
+
+  /**
+   * Handed off: stop leasing at once; stop when the calls in flight are released or the drain bound
+   * passes. Waiting requests are dropped: their gateways ask again (see {@link Lease}).
+   */
+  private Behavior<Command> onStop(Stop m) {
+    int dropped = buffer.size();
+    buffer.drainAll(w -> {});
+    timers.cancelAll();
+    int inFlight = table.totalInFlight();
+    if (inFlight == 0 || settings.handoffDrain().isZero()) {
+      log.debug(
+          "{}: handed off ({} waiting requests left to their gateways)", wiring.id(), dropped);
+      return Behaviors.stopped();
+    }
+    log.info(
+        "{}: handed off; draining {} calls in flight (at most {}) before its replicas stop",
+        wiring.id(),
+        inFlight,
+        GoDuration.format(settings.handoffDrain()));
+    timers.startSingleTimer(HANDOFF_TIMER, HandoffDrainOver.INSTANCE, settings.handoffDrain());
+    return Behaviors.receive(Command.class)
+        .onMessage(Release.class, this::onReleaseHandingOff)
+        .onMessage(NodeRemoved.class, this::onNodeRemovedHandingOff)
+        .onMessage(ReplicaLost.class, this::onLostHandingOff)
+        .onMessage(HandoffDrainOver.class, this::onHandoffDrainOver)
+        .onSignal(PostStop.class, this::onPostStop)
+        .build();
+  }
+
+  private Behavior<Command> onReleaseHandingOff(Release m) {
+    Replica r = table.get(m.replica());
+    if (r != null && r.inFlight > 0) {
+      r.inFlight--;
+      if (m.lessee() != null) {
+        r.releasedBy(m.lessee());
+      }
+    }
+    return drainedOrSame();
+  }
+
+  private Behavior<Command> onNodeRemovedHandingOff(NodeRemoved m) {
+    dropLeasesOf(m.node());
+    return drainedOrSame();
+  }
+
+  private Behavior<Command> onLostHandingOff(ReplicaLost m) {
+    table.remove(m.id());
+    return drainedOrSame();
+  }
+
+  private Behavior<Command> drainedOrSame() {
+    if (table.totalInFlight() == 0) {
+      log.debug("{}: drained after hand-off", wiring.id());
+      return Behaviors.stopped();
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHandoffDrainOver(HandoffDrainOver m) {
+    log.warn(
+        "{}: hand-off drain bound passed with {} calls in flight; stopping the replicas",
+        wiring.id(),
+        table.totalInFlight());
+    return Behaviors.stopped();
   }
 
   // ---- Hot path ----
 
   private Behavior<Command> onLease(Lease m) {
+    if (m.resent() && buffer.redirect(m.requestId(), m.replyTo())) {
+      return this; // still waiting here: the new ask takes the old one's place
+    }
     noteCall();
     RouteDecision d = Routing.route(table.all(), maxInflight, buffer.size(), buffer.capacity());
     if (d instanceof RouteDecision.ToReplica to) {
       lease(table.get(to.replica()), m.replyTo());
     } else if (d instanceof RouteDecision.Buffer b) {
-      buffer.add(m.replyTo(), clock.millis() + timeoutMillis, timeout);
+      buffer.add(m.replyTo(), m.requestId(), clock.millis() + timeoutMillis, timeout);
       if (log.isDebugEnabled()) {
         log.debug("{}: lease buffered ({} waiting): {}", wiring.id(), buffer.size(), b.reason());
       }
@@ -471,6 +585,10 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
 
   private void lease(Replica r, ActorRef<LeaseReply> replyTo) {
     r.inFlight++;
+    Address lessee = replyTo.path().address();
+    if (lessee.hasGlobalScope()) {
+      r.leasedTo(lessee); // a gateway on another node
+    }
     lastStartedMillis = clock.millis();
     if (log.isDebugEnabled()) {
       log.debug("{}: leased {} (least loaded ready replica)", wiring.id(), r);
@@ -479,7 +597,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   }
 
   private Behavior<Command> onRelease(Release m) {
-    invocationCount++;
+    if (m.status() != Release.UNUSED) {
+      invocationCount++;
+    }
     Replica r = table.get(m.replica());
     if (r == null) {
       if (log.isDebugEnabled()) {
@@ -489,6 +609,9 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
     if (r.inFlight > 0) {
       r.inFlight--;
+      if (m.lessee() != null) {
+        r.releasedBy(m.lessee());
+      }
     }
     if (r.state == ReplicaState.DRAINING && r.inFlight == 0) {
       stopReplica(r.id(), "drained");
@@ -498,6 +621,40 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
     noteQuiet();
     return this;
+  }
+
+  /** The leases of a node that left the cluster are released, as if its calls had ended. */
+  private Behavior<Command> onNodeRemoved(NodeRemoved m) {
+    if (dropLeasesOf(m.node()) == 0) {
+      return this;
+    }
+    for (Replica r : List.copyOf(table.all())) {
+      if (r.state == ReplicaState.DRAINING && r.inFlight == 0) {
+        stopReplica(r.id(), "drained");
+      }
+    }
+    serveBuffer();
+    armAutoscaleTimer();
+    noteQuiet();
+    return this;
+  }
+
+  /** Takes back the slots leased to gateways on {@code node}; answers how many. */
+  private int dropLeasesOf(Address node) {
+    int dropped = 0;
+    for (Replica r : table.all()) {
+      int n = r.dropLeasesOf(node);
+      r.inFlight = Math.max(0, r.inFlight - n);
+      dropped += n;
+    }
+    if (dropped > 0) {
+      log.warn(
+          "{}: {} leases held by {}, which left the cluster, taken back",
+          wiring.id(),
+          dropped,
+          node);
+    }
+    return dropped;
   }
 
   /** Leases to waiting requests, oldest first, while a replica has a free slot. */

@@ -12,8 +12,35 @@ import org.apache.pekko.actor.typed.ActorRef;
  * deadline (arrival + the function's timeout). Not thread-safe.
  */
 final class LeaseBuffer {
-  /** One waiting request. */
-  record Waiting(ActorRef<LeaseReply> replyTo, long deadlineMillis, Duration timeout) {}
+  /**
+   * One waiting request; {@code requestId} as its gateway chose it (0: none). Its reply-to changes
+   * when the gateway asks again ({@link #redirect}).
+   */
+  static final class Waiting {
+    private ActorRef<LeaseReply> replyTo;
+    private final long requestId;
+    private final long deadlineMillis;
+    private final Duration timeout;
+
+    Waiting(ActorRef<LeaseReply> replyTo, long requestId, long deadlineMillis, Duration timeout) {
+      this.replyTo = replyTo;
+      this.requestId = requestId;
+      this.deadlineMillis = deadlineMillis;
+      this.timeout = timeout;
+    }
+
+    ActorRef<LeaseReply> replyTo() {
+      return replyTo;
+    }
+
+    long deadlineMillis() {
+      return deadlineMillis;
+    }
+
+    Duration timeout() {
+      return timeout;
+    }
+  }
 
   private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
   private final int capacity;
@@ -35,11 +62,29 @@ final class LeaseBuffer {
   }
 
   /** Appends; the caller has checked that there is room. */
-  void add(ActorRef<LeaseReply> replyTo, long deadlineMillis, Duration timeout) {
+  void add(ActorRef<LeaseReply> replyTo, long requestId, long deadlineMillis, Duration timeout) {
     if (queue.size() >= capacity) {
       throw new IllegalStateException("lease buffer full: " + capacity);
     }
-    queue.addLast(new Waiting(replyTo, deadlineMillis, timeout));
+    queue.addLast(new Waiting(replyTo, requestId, deadlineMillis, timeout));
+  }
+
+  /**
+   * A request asked again: when one with {@code requestId} waits, {@code replyTo} takes the place
+   * of its old reply-to (keeping its position and deadline) and this answers true. A linear scan:
+   * only re-sent asks come here, at most one per request and gateway retry interval.
+   */
+  boolean redirect(long requestId, ActorRef<LeaseReply> replyTo) {
+    if (requestId == 0) {
+      return false;
+    }
+    for (Waiting w : queue) {
+      if (w.requestId == requestId) {
+        w.replyTo = replyTo;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The oldest waiting request, removed, or null. */

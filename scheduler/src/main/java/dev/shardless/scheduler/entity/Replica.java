@@ -4,6 +4,9 @@ import dev.shardless.scheduler.model.ReplicaId;
 import dev.shardless.scheduler.policy.ReplicaState;
 import dev.shardless.scheduler.policy.ReplicaView;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.actor.Address;
 
 /**
  * The entity's bookkeeping for one replica. Mutable and confined to the entity's actor: the
@@ -21,6 +24,12 @@ final class Replica implements ReplicaView {
 
   /** When the entity asked the platform to start it (its start-up time is measured from here). */
   long startedMillis;
+
+  /**
+   * Of {@link #inFlight}, the leases held by gateways on other nodes, by node; null until the first
+   * one. Lets the entity take back the slots of a node that left the cluster mid-call.
+   */
+  private Map<Address, Integer> remote;
 
   Replica(ReplicaId id, long version) {
     this.id = id;
@@ -50,6 +59,27 @@ final class Replica implements ReplicaView {
   @Override
   public Instant drainDeadline() {
     return drainDeadline;
+  }
+
+  /** A lease went to a gateway on {@code node} (another node of the cluster). */
+  void leasedTo(Address node) {
+    if (remote == null) {
+      remote = new HashMap<>(4);
+    }
+    remote.merge(node, 1, Integer::sum);
+  }
+
+  /** A gateway on {@code node} released a lease; nothing when it holds none here (a local one). */
+  void releasedBy(Address node) {
+    if (remote != null) {
+      remote.computeIfPresent(node, (k, n) -> n > 1 ? n - 1 : null);
+    }
+  }
+
+  /** {@code node} left the cluster: forgets its leases and answers how many there were. */
+  int dropLeasesOf(Address node) {
+    Integer n = remote == null ? null : remote.remove(node);
+    return n == null ? 0 : n;
   }
 
   @Override

@@ -64,6 +64,7 @@ abstract class EntityHarness {
         Duration.ofSeconds(1),
         Duration.ofSeconds(4),
         Duration.ofSeconds(1),
+        Duration.ofSeconds(3),
         Duration.ofMillis(100),
         AUTOSCALE);
   }

@@ -35,6 +35,12 @@ class ProtocolSerializationTest extends EntityHarness {
       new GetStatus(kit.<RuntimeStatus>createTestProbe().ref()),
       new Lease(kit.<FunctionEntity.LeaseReply>createTestProbe().ref()),
       new Release(new ReplicaId("hello-1"), 502, 123_456_789L),
+      new Release(
+          new ReplicaId("hello-1"),
+          200,
+          1_000L,
+          new org.apache.pekko.actor.Address("pekko", "shardless", "10.0.0.2", 25520)),
+      new Lease(kit.<FunctionEntity.LeaseReply>createTestProbe().ref(), 42L, true),
       new Leased(
           new ReplicaId("hello-1"),
           "10.0.0.7",
