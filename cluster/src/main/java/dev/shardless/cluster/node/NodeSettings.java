@@ -3,6 +3,7 @@ package dev.shardless.cluster.node;
 import com.typesafe.config.Config;
 import dev.shardless.scheduler.model.FunctionSpecValidator;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -10,9 +11,15 @@ import java.util.List;
  * The node's own settings ({@code shardless.node} in reference.conf), parsed and checked once.
  *
  * @param namespaces namespaces functions may live in; the first is the default
+ * @param startupTimeout how long the start-up waits for the function registry to answer its first
+ *     call (its recovery from the journal) before the node gives up
  */
 public record NodeSettings(
-    Path dataDir, boolean examples, Path examplesDir, List<String> namespaces) {
+    Path dataDir,
+    boolean examples,
+    Path examplesDir,
+    List<String> namespaces,
+    Duration startupTimeout) {
 
   public NodeSettings {
     namespaces = List.copyOf(namespaces);
@@ -41,11 +48,17 @@ public record NodeSettings(
         throw new IllegalArgumentException("shardless.node.namespaces: '" + ns + "' " + problem);
       }
     }
+    Duration startupTimeout = c.getDuration("startup-timeout");
+    if (startupTimeout.isZero() || startupTimeout.isNegative()) {
+      throw new IllegalArgumentException(
+          "shardless.node.startup-timeout must be > 0, was " + c.getString("startup-timeout"));
+    }
     return new NodeSettings(
         Path.of(dataDir).toAbsolutePath().normalize(),
         c.getBoolean("examples"),
         Path.of(c.getString("examples-dir")).toAbsolutePath().normalize(),
-        namespaces);
+        namespaces,
+        startupTimeout);
   }
 
   public String defaultNamespace() {

@@ -40,10 +40,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -52,6 +55,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.pattern.Patterns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -235,6 +239,10 @@ public final class ShardlessNode {
             system.executionContext())
         // Only a member reaches the sharded registries and entities: wait until this node is Up.
         .thenCompose(address -> ClusterMembership.up(system).thenApply(done -> address))
+        .thenCompose(
+            address ->
+                registryAnswers(system, catalog, node.defaultNamespace(), node.startupTimeout())
+                    .thenApply(done -> address))
         .thenComposeAsync(
             metricsAddress -> {
               List<FunctionSpec> examples =
@@ -295,6 +303,31 @@ public final class ShardlessNode {
     return config.getString("shardless.node.cluster-host")
         + ":"
         + config.getInt("shardless.node.cluster-port");
+  }
+
+  /**
+   * Completes once the default namespace's registry answers. Its first answer waits for its
+   * recovery from the journal (and in a cluster for its shard's allocation), which a starved
+   * machine can stretch beyond one ask: timed-out asks are repeated until {@code within} has
+   * passed; any other failure fails the start at once.
+   */
+  private static CompletionStage<Done> registryAnswers(
+      ActorSystem<?> system, RegistryCatalog catalog, String namespace, Duration within) {
+    Duration ask = PersistenceSettings.fromConfig(system.settings().config()).askTimeout();
+    int attempts = (int) Math.max(1, Math.min(1_000, within.toMillis() / ask.toMillis()));
+    return Patterns.retry(
+            () -> catalog.list(namespace),
+            (listing, error) -> error != null && isTimeout(error),
+            attempts,
+            Duration.ZERO,
+            system)
+        .thenApply(listing -> Done.done());
+  }
+
+  private static boolean isTimeout(Throwable error) {
+    Throwable e =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return e instanceof TimeoutException;
   }
 
   /**

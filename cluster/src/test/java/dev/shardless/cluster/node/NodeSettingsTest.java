@@ -1,0 +1,27 @@
+package dev.shardless.cluster.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class NodeSettingsTest {
+  @Test
+  void startupWaitsTwoMinutesForTheRegistryByDefault() {
+    NodeSettings settings = NodeSettings.fromConfig(ConfigFactory.load());
+    assertThat(settings.startupTimeout()).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Test
+  void aStartupTimeoutOfZeroIsRefusedNamingTheKey() {
+    assertThatThrownBy(
+            () ->
+                NodeSettings.fromConfig(
+                    ConfigFactory.parseString("shardless.node.startup-timeout = 0s")
+                        .withFallback(ConfigFactory.load())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("shardless.node.startup-timeout must be > 0, was 0s");
+  }
+}
