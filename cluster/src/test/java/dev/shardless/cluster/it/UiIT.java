@@ -430,21 +430,10 @@ class UiIT {
     }
   }
 
-  /**
-   * A node on the old data directory and HTTP port. On a starved CI machine the node's first read
-   * of its registry can time out at start (it exits with "cannot start: Ask timed out"); what this
-   * test is about is the page recovering, so one such start is tried again.
-   */
+  /** A node on the old data directory and HTTP port. */
   private static NodeProcess restart(int port) throws Exception {
     Map<String, String> env = Map.of("SHARDLESS_HTTP_PORT", Integer.toString(port));
-    try {
-      return new NodeProcess(NODE.node().dataDir(), env).start();
-    } catch (IllegalStateException e) {
-      String why =
-          e.getMessage().lines().filter(l -> l.contains("cannot start")).findFirst().orElse("");
-      System.out.println("UiIT: the restarted node did not start, once more. " + why);
-      return new NodeProcess(NODE.node().dataDir(), env).start();
-    }
+    return new NodeProcess(NODE.node().dataDir(), env).start();
   }
 
   @Test
