@@ -515,11 +515,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
 
   private Behavior<Command> onReleaseHandingOff(Release m) {
     Replica r = table.get(m.replica());
-    if (r != null && r.inFlight > 0) {
-      r.inFlight--;
-      if (m.lessee() != null) {
-        r.releasedBy(m.lessee());
-      }
+    if (r != null) {
+      r.released(m.lessee());
     }
     return drainedOrSame();
   }
@@ -607,12 +604,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       }
       return this;
     }
-    if (r.inFlight > 0) {
-      r.inFlight--;
-      if (m.lessee() != null) {
-        r.releasedBy(m.lessee());
-      }
-    }
+    r.released(m.lessee());
     if (r.state == ReplicaState.DRAINING && r.inFlight == 0) {
       stopReplica(r.id(), "drained");
       armAutoscaleTimer();
@@ -643,9 +635,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private int dropLeasesOf(Address node) {
     int dropped = 0;
     for (Replica r : table.all()) {
-      int n = r.dropLeasesOf(node);
-      r.inFlight = Math.max(0, r.inFlight - n);
-      dropped += n;
+      dropped += r.dropLeasesOf(node);
     }
     if (dropped > 0) {
       log.warn(

@@ -69,6 +69,19 @@ final class Replica implements ReplicaView {
     remote.merge(node, 1, Integer::sum);
   }
 
+  /**
+   * A call leased here ended: its slot is free again. {@code lessee} is the node of the gateway
+   * that made it (null when the release does not say).
+   */
+  void released(Address lessee) {
+    if (inFlight > 0) {
+      inFlight--;
+      if (lessee != null) {
+        releasedBy(lessee);
+      }
+    }
+  }
+
   /** A gateway on {@code node} released a lease; nothing when it holds none here (a local one). */
   void releasedBy(Address node) {
     if (remote != null) {
@@ -76,10 +89,17 @@ final class Replica implements ReplicaView {
     }
   }
 
-  /** {@code node} left the cluster: forgets its leases and answers how many there were. */
+  /**
+   * {@code node} left the cluster: forgets its leases, frees their slots, and answers how many
+   * there were.
+   */
   int dropLeasesOf(Address node) {
     Integer n = remote == null ? null : remote.remove(node);
-    return n == null ? 0 : n;
+    if (n == null) {
+      return 0;
+    }
+    inFlight = Math.max(0, inFlight - n);
+    return n;
   }
 
   @Override

@@ -31,4 +31,18 @@ class ReplicaLesseesTest {
     r.releasedBy(A);
     assertEquals(0, r.dropLeasesOf(A));
   }
+
+  @Test
+  void aReleaseFreesTheSlotAndALostNodesLeasesFreeTheirs() {
+    Replica r = new Replica(new ReplicaId("r-3"), 1);
+    r.inFlight = 3;
+    r.leasedTo(A);
+    r.leasedTo(A);
+    r.released(A);
+    r.released(null); // a local gateway's call
+
+    assertEquals(1, r.inFlight);
+    assertEquals(1, r.dropLeasesOf(A));
+    assertEquals(0, r.inFlight);
+  }
 }
