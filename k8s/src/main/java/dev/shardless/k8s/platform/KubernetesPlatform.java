@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -208,10 +209,17 @@ public final class KubernetesPlatform implements ReplicaPlatform {
         .toList();
   }
 
-  /** Runs {@code task} on the blocking executor after {@code delay}. */
+  /**
+   * Runs {@code task} on the blocking executor after {@code delay}, unless the platform has shut
+   * down by then (it writes nothing after {@link #shutdown()}).
+   */
   void after(Duration delay, Runnable task) {
     CompletableFuture.runAsync(
-            task,
+            () -> {
+              if (!shutDown) {
+                task.run();
+              }
+            },
             CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, blocking))
         .exceptionally(
             e -> {
@@ -237,14 +245,18 @@ public final class KubernetesPlatform implements ReplicaPlatform {
 
   /** Takes the low deletion cost off {@code pod} again, on the blocking executor. */
   void unmarkLater(String namespace, String pod) {
-    blocking.execute(
-        () -> {
-          try {
-            annotate(namespace, pod, "null");
-          } catch (KubernetesClientException e) {
-            log.warn("Could not unmark pod {}/{}: {}", namespace, pod, e.toString());
-          }
-        });
+    try {
+      blocking.execute(
+          () -> {
+            try {
+              annotate(namespace, pod, "null");
+            } catch (KubernetesClientException e) {
+              log.warn("Could not unmark pod {}/{}: {}", namespace, pod, e.toString());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      log.debug("Pod {}/{} left marked: the platform is stopping", namespace, pod);
+    }
   }
 
   private void annotate(String namespace, String pod, String jsonValue) {

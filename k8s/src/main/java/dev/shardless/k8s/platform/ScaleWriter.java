@@ -82,6 +82,10 @@ final class ScaleWriter {
   private void round() {
     synchronized (this) {
       again = false;
+      if (platform.isShutDown()) {
+        running = false; // the platform writes nothing after shutdown
+        return;
+      }
     }
     Plan plan = owner.plan();
     try {

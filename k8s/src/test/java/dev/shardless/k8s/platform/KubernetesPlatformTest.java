@@ -226,6 +226,22 @@ class KubernetesPlatformTest {
   }
 
   @Test
+  void aFailedScaleWriteIsRetriedUntilItIsApplied() throws Exception {
+    createDeployment(0);
+    String scale = "/apis/apps/v1/namespaces/" + NS + "/deployments/" + FN + "/scale";
+    // 409 (a concurrent write won), which the client itself does not retry
+    server.expect().put().withPath(scale).andReturn(409, "conflict").times(2);
+
+    open().start(A, null);
+
+    await().until(this::replicas, n -> n == 1);
+    assertThat(requests())
+        .filteredOn(r -> r.getMethod().equals("PUT") && r.getPath().equals(scale))
+        .hasSize(3);
+    assertThat(events.lines()).isEmpty();
+  }
+
+  @Test
   void aDeploymentThatNeverComesLosesTheWaitingReplicasNamingIt() {
     FunctionReplicas replicas = open(settings(LONG, Duration.ofMillis(200), LONG));
 
