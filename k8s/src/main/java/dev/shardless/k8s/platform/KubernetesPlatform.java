@@ -198,6 +198,12 @@ public final class KubernetesPlatform implements ReplicaPlatform {
     open.remove(replicas.function(), replicas);
   }
 
+  /** True while the informer of {@code namespace} has a live watch on the API server. */
+  boolean watching(String namespace) {
+    Namespace ns = namespaces.get(namespace);
+    return ns != null && ns.informer().isWatching();
+  }
+
   /** The pods of {@code function} in the informer's cache. */
   List<PodView> pods(FunctionId function) {
     Namespace ns = namespaces.get(function.namespace());

@@ -312,6 +312,38 @@ class KubernetesPlatformTest {
   }
 
   @Test
+  void aMarkedPodBoundAgainLosesItsLowDeletionCost() {
+    createDeployment(1);
+    createPod("hello-a", "10.1.0.1", true);
+    FunctionReplicas replicas = open(settings(LONG, LONG, Duration.ofMillis(100)));
+    await().until(() -> annotation("hello-a") != null); // a leftover, marked to go
+
+    replicas.start(A, null); // before the ReplicaSet got to it
+
+    await()
+        .untilAsserted(
+            () -> assertThat(events.lines()).containsExactly("ready hello-1 10.1.0.1:8080"));
+    await().until(() -> annotation("hello-a") == null);
+  }
+
+  @Test
+  void whileTheApiServerIsUnreachableKnownReadyPodsStayRoutedAndNothingIsLost() {
+    FunctionReplicas replicas = openWithOneReadyReplica();
+    createPod("hello-b", "10.1.0.2", true);
+    await().until(() -> platform.pods(FUNCTION).size() == 2);
+
+    server.destroy();
+    await().until(() -> !platform.watching(NS));
+    replicas.start(B, null);
+
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events.lines())
+                    .containsExactly("ready hello-1 10.1.0.1:8080", "ready hello-2 10.1.0.2:8080"));
+  }
+
+  @Test
   void shutdownScalesNothingAndAnswersLaterStartsLost() {
     FunctionReplicas replicas = openWithOneReadyReplica();
 
