@@ -76,12 +76,7 @@ class RealApiServerIT {
 
   @Test
   void deploymentPodsRunAsProcessesScaleAndAreGarbageCollected() throws IOException {
-    Assumptions.assumeTrue(Files.isRegularFile(EXAMPLE), "the example " + EXAMPLE + " is absent");
-    // A copy of its own, so that its processes are told apart from other runs' by command line.
-    Path handler = Path.of("target", "it-functions", UUID.randomUUID().toString(), "handler.py");
-    Files.createDirectories(handler.getParent());
-    Files.copy(EXAMPLE, handler);
-    String command = handler.toAbsolutePath().toString();
+    String command = copyOfExample();
     String ns = namespace("it-deploy");
 
     long created = System.nanoTime();
@@ -114,6 +109,35 @@ class RealApiServerIT {
     client.apps().deployments().inNamespace(ns).withName(FUNCTION).delete();
     await("ReplicaSet garbage-collected").atMost(WAIT).until(() -> replicaSets(ns).isEmpty());
     client.namespaces().withName(ns).delete();
+  }
+
+  @Test
+  void aLostProcessIsRestartedAndItsPodIsReadyAgain() throws IOException {
+    String command = copyOfExample();
+    String ns = namespace("it-restart");
+    client.apps().deployments().inNamespace(ns).resource(deployment(command)).create();
+    Pod pod = awaitReadyPods(ns, 1).get(0);
+    String ip = pod.getStatus().getPodIP();
+
+    processes(command).forEach(ProcessHandle::destroyForcibly);
+
+    Pod restarted =
+        await("the pod restarted and Ready again")
+            .atMost(WAIT)
+            .until(
+                () -> client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).get(),
+                p ->
+                    ready(p) && p.getStatus().getContainerStatuses().get(0).getRestartCount() == 1);
+    assertThat(restarted.getStatus().getPodIP()).isEqualTo(ip);
+    assertThat(restarted.getStatus().getContainerStatuses().get(0).getLastState().getTerminated())
+        .isNotNull();
+    assertThat(get(ip)).contains("Hello from Python");
+    assertThat(processesRunning(command)).isEqualTo(1);
+
+    client.namespaces().withName(ns).delete();
+    await("processes stopped with their namespace")
+        .atMost(WAIT)
+        .until(() -> processesRunning(command) == 0);
   }
 
   @Test
@@ -154,6 +178,18 @@ class RealApiServerIT {
 
     client.apiextensions().v1().customResourceDefinitions().resource(crd).delete();
     client.namespaces().withName(ns).delete();
+  }
+
+  /**
+   * The HTTP-mode Python example, copied to a path of its own so that this test's processes are
+   * told apart from any other run's by their command line; skips when the example is absent.
+   */
+  private static String copyOfExample() throws IOException {
+    Assumptions.assumeTrue(Files.isRegularFile(EXAMPLE), "the example " + EXAMPLE + " is absent");
+    Path handler = Path.of("target", "it-functions", UUID.randomUUID().toString(), "handler.py");
+    Files.createDirectories(handler.getParent());
+    Files.copy(EXAMPLE, handler);
+    return handler.toAbsolutePath().toString();
   }
 
   private static String namespace(String prefix) {
@@ -306,10 +342,15 @@ class RealApiServerIT {
     }
   }
 
-  private static long processesRunning(String commandPart) {
+  private static long processesRunning(String handler) {
+    return processes(handler).size();
+  }
+
+  /** The python processes running {@code handler} (not the sandbox or watcher around them). */
+  private static List<ProcessHandle> processes(String handler) {
     return ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains(commandPart)).orElse(false))
+        .filter(p -> p.info().commandLine().map(c -> c.contains(handler)).orElse(false))
         .filter(p -> p.info().command().map(c -> c.contains("python")).orElse(false))
-        .count();
+        .toList();
   }
 }

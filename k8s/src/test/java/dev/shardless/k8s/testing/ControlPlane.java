@@ -98,6 +98,9 @@ final class ControlPlane {
                   "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
                   "--service-cluster-ip-range=10.96.0.0/16",
                   "--allow-privileged=true",
+                  // Its own endpoint would be 127.0.0.1, which Endpoints reject; nothing in the
+                  // tests reaches the API server through the in-cluster `kubernetes` Service.
+                  "--endpoint-reconciler-type=none",
                   "--enable-priority-and-fairness=false",
                   "--profiling=false",
                   "--v=1"),
@@ -107,8 +110,8 @@ final class ControlPlane {
   }
 
   /** Starts kube-controller-manager against the API server in {@code kubeconfig}. */
-  static void startControllerManager(KubeApiServer owner, Path binary, TestPki pki, Path kubeconfig)
-      throws IOException {
+  static void startControllerManager(
+      KubeApiServer owner, Path binary, TestPki pki, Path kubeconfig, Path dir) throws IOException {
     startWithRetry(
         owner,
         "kube-controller-manager",
@@ -124,6 +127,7 @@ final class ControlPlane {
                     "--leader-elect=false",
                     "--port=0",
                     "--secure-port=0",
+                    "--flex-volume-plugin-dir=" + dir.resolve("flexvolume"),
                     "--profiling=false",
                     "--v=1"),
                 "",

@@ -292,7 +292,12 @@ public final class StandInKubelet implements AutoCloseable {
       return;
     }
     run.running(new InetSocketAddress(endpoint.host(), endpoint.port()));
-    log.info("Pod {} is Ready at {} (process at {})", run, run.forwarder.address(), endpoint);
+    log.info(
+        "Pod {} is Ready at {} (process at {}), {} ms after the kubelet took it on",
+        run,
+        run.forwarder.address(),
+        endpoint,
+        Duration.between(run.startTime, run.runningSince).toMillis());
     patchStatus(run);
   }
 
