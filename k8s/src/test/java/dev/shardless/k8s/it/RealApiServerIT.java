@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -18,7 +19,10 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -138,6 +142,56 @@ class RealApiServerIT {
     await("processes stopped with their namespace")
         .atMost(WAIT)
         .until(() -> processesRunning(command) == 0);
+  }
+
+  @Test
+  void rbacDecidesWhatAServiceAccountMayDo() {
+    String ns = namespace("it-rbac");
+    client
+        .serviceAccounts()
+        .inNamespace(ns)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName("reader").endMetadata().build())
+        .create();
+    try (KubernetesClient reader =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(api.kubeconfigAs(ns, "reader").toFile()))
+            .build()) {
+      assertThatThrownBy(() -> reader.pods().inNamespace(ns).list())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+
+      client
+          .rbac()
+          .roleBindings()
+          .inNamespace(ns)
+          .resource(
+              new RoleBindingBuilder()
+                  .withNewMetadata()
+                  .withName("reader-view")
+                  .endMetadata()
+                  .withNewRoleRef()
+                  .withApiGroup("rbac.authorization.k8s.io")
+                  .withKind("ClusterRole")
+                  .withName("view")
+                  .endRoleRef()
+                  .addNewSubject()
+                  .withKind("ServiceAccount")
+                  .withName("reader")
+                  .withNamespace(ns)
+                  .endSubject()
+                  .build())
+          .create();
+
+      await("the binding takes effect")
+          .atMost(WAIT)
+          .ignoreException(KubernetesClientException.class)
+          .until(() -> reader.pods().inNamespace(ns).list().getItems().isEmpty());
+      assertThatThrownBy(() -> reader.pods().inNamespace("default").list())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    }
+    client.namespaces().withName(ns).delete();
   }
 
   @Test

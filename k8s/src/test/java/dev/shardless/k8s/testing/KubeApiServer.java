@@ -1,5 +1,7 @@
 package dev.shardless.k8s.testing;
 
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -122,7 +124,9 @@ public final class KubeApiServer implements AutoCloseable {
       long t3 = System.nanoTime();
       url = ControlPlane.startApiServer(this, binaries.apiServer(), pki, etcd, dir);
       long t4 = System.nanoTime();
-      kubeconfig = writeKubeconfig();
+      kubeconfig =
+          writeKubeconfig(
+              dir.resolve("admin.kubeconfig"), "shardless-admin", pki.adminToken(), "default");
       ControlPlane.startControllerManager(this, binaries.controllerManager(), pki, kubeconfig, dir);
       client = new KubernetesClientBuilder().withConfig(config()).build();
       ControlPlane.registerNode(client, NODE_NAME);
@@ -162,6 +166,34 @@ public final class KubeApiServer implements AutoCloseable {
   /** fabric8 configuration for an admin client of this API server. */
   public Config config() {
     return Config.fromKubeconfig(kubeconfig.toFile());
+  }
+
+  /**
+   * A kubeconfig acting as service account {@code serviceAccount} of {@code namespace} (which must
+   * exist), with a token from the TokenRequest API valid for a day: what that account's RBAC
+   * grants, and nothing more. For a client in this JVM ({@link
+   * Config#fromKubeconfig(java.io.File)}) or in another process ({@code KUBECONFIG}).
+   */
+  public Path kubeconfigAs(String namespace, String serviceAccount) {
+    TokenRequest request =
+        new TokenRequestBuilder().withNewSpec().withExpirationSeconds(86_400L).endSpec().build();
+    String token =
+        client
+            .serviceAccounts()
+            .inNamespace(namespace)
+            .withName(serviceAccount)
+            .tokenRequest(request)
+            .getStatus()
+            .getToken();
+    try {
+      return writeKubeconfig(
+          dir.resolve("sa-" + namespace + "-" + serviceAccount + ".kubeconfig"),
+          "system:serviceaccount:" + namespace + ":" + serviceAccount,
+          token,
+          namespace);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A shared admin client; do not close it. */
@@ -262,8 +294,8 @@ public final class KubeApiServer implements AutoCloseable {
     return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
-  private Path writeKubeconfig() throws IOException {
-    Path file = dir.resolve("admin.kubeconfig");
+  private Path writeKubeconfig(Path file, String user, String token, String namespace)
+      throws IOException {
     Files.writeString(
         file,
         String.join(
@@ -276,15 +308,15 @@ public final class KubeApiServer implements AutoCloseable {
             "    server: " + url,
             "    certificate-authority: " + pki.caCert(),
             "users:",
-            "- name: shardless-admin",
+            "- name: " + user,
             "  user:",
-            "    token: " + pki.adminToken(),
+            "    token: " + token,
             "contexts:",
             "- name: shardless-test",
             "  context:",
             "    cluster: shardless-test",
-            "    user: shardless-admin",
-            "    namespace: default",
+            "    user: " + user,
+            "    namespace: " + namespace,
             "current-context: shardless-test",
             ""));
     return file;
