@@ -41,7 +41,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,11 +64,14 @@ class RealApiServerIT {
   private static final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @BeforeAll
-  static void start() {
+  /** Per test, so that a skip (no control plane here) is reported on each test with its reason. */
+  @BeforeEach
+  void controlPlaneAndKubelet() {
     api = KubeApiServer.sharedOrSkip();
     client = api.client();
-    kubelet = StandInKubelet.start(client, KubeApiServer.NODE_NAME);
+    if (kubelet == null) {
+      kubelet = StandInKubelet.start(client, KubeApiServer.NODE_NAME);
+    }
   }
 
   @AfterAll

@@ -23,6 +23,9 @@ record KubeBinaries(Path apiServer, Path controllerManager, Path etcd, Path kube
   /** The Kubernetes version {@code build-kube.sh} builds. */
   static final String VERSION = "1.20.2";
 
+  /** {@code false} stops the tests from building the binaries when the cache lacks them. */
+  static final String BUILD_PROPERTY = "shardless.kube.build";
+
   private static final Duration BUILD_BOUND = Duration.ofMinutes(40);
   private static final String SCRIPT = "k8s/src/test/scripts/build-kube.sh";
 
@@ -43,6 +46,16 @@ record KubeBinaries(Path apiServer, Path controllerManager, Path etcd, Path kube
                     .toString()));
     Path bin = cache.resolve("bin");
     if (!built(bin)) {
+      if (!Boolean.parseBoolean(System.getProperty(BUILD_PROPERTY, "true"))) {
+        throw new KubeApiServer.Unavailable(
+            "kube-apiserver is not built in "
+                + bin
+                + " and -D"
+                + BUILD_PROPERTY
+                + "=false forbids building it (run "
+                + SCRIPT
+                + ")");
+      }
       build(cache, logDir.resolve("build-kube.log"));
     }
     if (!DebianPackages.ensure("etcd", "etcd-server")) {
