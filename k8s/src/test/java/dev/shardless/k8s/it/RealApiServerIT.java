@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.shardless.k8s.Conventions;
 import dev.shardless.k8s.testing.KubeApiServer;
 import dev.shardless.k8s.testing.StandInKubelet;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -145,6 +147,48 @@ class RealApiServerIT {
     await("processes stopped with their namespace")
         .atMost(WAIT)
         .until(() -> processesRunning(command) == 0);
+  }
+
+  @Test
+  void aClassicFunctionPodForksItsCommandPerRequest() {
+    String ns = namespace("it-classic");
+    Pod pod = functionPod("cat", Map.of());
+    client.pods().inNamespace(ns).resource(pod).create();
+
+    String ip = awaitReadyPods(ns, 1).get(0).getStatus().getPodIP();
+
+    assertThat(post(ip, "ping")).isEqualTo("ping");
+    client.namespaces().withName(ns).delete();
+  }
+
+  @Test
+  void aPodWithoutFprocessIsNeverStartedAndItsDeletionIsFinished() {
+    String ns = namespace("it-nofprocess");
+    Pod pod = functionPod("", Map.of());
+    client.pods().inNamespace(ns).resource(pod).create();
+
+    Pod waiting =
+        await("the pod bound and waiting")
+            .atMost(WAIT)
+            .until(
+                () -> client.pods().inNamespace(ns).withName(FUNCTION).get(),
+                p ->
+                    p.getStatus() != null
+                        && !p.getStatus().getContainerStatuses().isEmpty()
+                        && p.getStatus().getContainerStatuses().get(0).getState().getWaiting()
+                            != null);
+    assertThat(waiting.getSpec().getNodeName()).isEqualTo(KubeApiServer.NODE_NAME);
+    assertThat(waiting.getStatus().getPhase()).isEqualTo("Pending");
+    assertThat(
+            waiting.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason())
+        .isEqualTo("NoFprocess");
+    assertThat(ready(waiting)).isFalse();
+
+    client.pods().inNamespace(ns).withName(FUNCTION).delete();
+    await("the deletion finished by the kubelet")
+        .atMost(WAIT)
+        .until(() -> client.pods().inNamespace(ns).withName(FUNCTION).get() == null);
+    client.namespaces().withName(ns).delete();
   }
 
   @Test
@@ -297,6 +341,29 @@ class RealApiServerIT {
         .build();
   }
 
+  /** A bare pod labelled as the function, running {@code fprocess} (none when blank). */
+  private static Pod functionPod(String fprocess, Map<String, String> env) {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(FUNCTION)
+            .addToLabels(Conventions.FUNCTION_LABEL, FUNCTION)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName(FUNCTION)
+            .withImage("local/" + FUNCTION + ":latest")
+            .endContainer()
+            .endSpec()
+            .build();
+    var container = pod.getSpec().getContainers().get(0);
+    if (!fprocess.isBlank()) {
+      container.getEnv().add(new EnvVar(Conventions.FPROCESS_ENV, fprocess, null));
+    }
+    env.forEach((k, v) -> container.getEnv().add(new EnvVar(k, v, null)));
+    return pod;
+  }
+
   private static CustomResourceDefinition widgetCrd(String group) {
     JSONSchemaProps spec =
         new JSONSchemaPropsBuilder()
@@ -378,6 +445,26 @@ class RealApiServerIT {
               HttpRequest.newBuilder(
                       URI.create("http://" + ip + ":" + Conventions.FUNCTION_PORT + "/hello"))
                   .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(res.statusCode()).isEqualTo(200);
+      return res.body();
+    } catch (IOException e) {
+      throw new AssertionError("pod " + ip + " does not answer: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static String post(String ip, String body) {
+    try {
+      HttpResponse<String> res =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://" + ip + ":" + Conventions.FUNCTION_PORT + "/"))
+                  .timeout(Duration.ofSeconds(30))
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).isEqualTo(200);

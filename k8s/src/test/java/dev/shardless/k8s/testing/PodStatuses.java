@@ -85,9 +85,11 @@ final class PodStatuses {
     boolean apiReady =
         s.getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    int apiRestarts =
-        s.getContainerStatuses().isEmpty() ? -1 : s.getContainerStatuses().get(0).getRestartCount();
-    return apiReady == o.ready() && apiRestarts == o.restarts();
+    Integer apiRestarts =
+        s.getContainerStatuses().isEmpty()
+            ? null
+            : s.getContainerStatuses().get(0).getRestartCount();
+    return apiReady == o.ready() && apiRestarts != null && apiRestarts == o.restarts();
   }
 
   private static ContainerStatus container(Pod pod, Container c, Observed o) {
