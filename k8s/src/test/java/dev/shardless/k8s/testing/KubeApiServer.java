@@ -94,6 +94,12 @@ public final class KubeApiServer implements AutoCloseable {
       sharedFailure = e;
       server.close();
       throw e;
+    } catch (RuntimeException e) {
+      sharedFailure =
+          new Unavailable("the control plane failed to start: " + e + "; logs in " + server.logDir);
+      sharedFailure.initCause(e);
+      server.close();
+      throw sharedFailure;
     }
     shared = server;
     return server;
@@ -112,7 +118,7 @@ public final class KubeApiServer implements AutoCloseable {
   }
 
   /** Builds (if needed) and starts etcd, kube-apiserver and kube-controller-manager. */
-  public synchronized void start() {
+  private synchronized void start() {
     try {
       Files.createDirectories(logDir);
       long t0 = System.nanoTime();
@@ -248,7 +254,10 @@ public final class KubeApiServer implements AutoCloseable {
     }
   }
 
-  /** Stops the control plane (controller manager, API server, etcd) and removes etcd's data. */
+  /**
+   * Stops the control plane (controller manager, API server, etcd) and removes etcd's data. The
+   * shared one is stopped by its shutdown hook: tests must not close it.
+   */
   @Override
   public synchronized void close() {
     if (client != null) {
