@@ -9,7 +9,17 @@ set -euo pipefail
 
 CACHE="${1:-${HOME}/.cache/shardless/kubernetes-1.20.2}"
 BIN="${CACHE}/bin"
-if [[ -x "${BIN}/kube-apiserver" && -x "${BIN}/kube-controller-manager" ]]; then
+built() { [[ -x "${BIN}/kube-apiserver" && -x "${BIN}/kube-controller-manager" ]]; }
+if built; then
+  echo "${BIN}"
+  exit 0
+fi
+# Test JVMs of several modules may ask at once: one builds, the others wait and then find the
+# binaries.
+mkdir -p "${CACHE}"
+exec 9>"${CACHE}/.lock"
+flock 9
+if built; then
   echo "${BIN}"
   exit 0
 fi
@@ -52,9 +62,12 @@ GOPATH="${GOPATH_DIR}" GO111MODULE=off CGO_ENABLED=0 GOPROXY=off GOFLAGS= \
   make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" >"${CACHE}/build.log" 2>&1 \
   || { tail -40 "${CACHE}/build.log" >&2; exit 1; }
 
-mkdir -p "${BIN}"
+# Published in one rename, so a reader that does not take the lock never sees half a binary.
+rm -rf "${BIN}.tmp" "${BIN}"
+mkdir -p "${BIN}.tmp"
 for b in kube-apiserver kube-controller-manager; do
-  cp "$(find "${SRC}/_output" -type f -name "${b}" -perm -u+x | head -1)" "${BIN}/${b}"
+  cp "$(find "${SRC}/_output" -type f -name "${b}" -perm -u+x | head -1)" "${BIN}.tmp/${b}"
 done
+mv "${BIN}.tmp" "${BIN}"
 rm -rf "${WORK}"
 echo "${BIN}"
