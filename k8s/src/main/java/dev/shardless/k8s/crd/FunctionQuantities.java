@@ -2,7 +2,6 @@ package dev.shardless.k8s.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.Objects;
 
 /**
@@ -11,9 +10,7 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"memory", "cpu"})
-public class FunctionQuantities implements KubernetesResource {
-  private static final long serialVersionUID = 1L;
-
+public class FunctionQuantities {
   private String memory;
   private String cpu;
 

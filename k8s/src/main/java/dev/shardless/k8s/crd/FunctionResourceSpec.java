@@ -2,7 +2,6 @@ package dev.shardless.k8s.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,9 +25,7 @@ import java.util.Objects;
   "readOnlyRootFilesystem",
   "scaling"
 })
-public class FunctionResourceSpec implements KubernetesResource {
-  private static final long serialVersionUID = 1L;
-
+public class FunctionResourceSpec {
   private String image;
   private String envProcess;
   private Map<String, String> envVars;

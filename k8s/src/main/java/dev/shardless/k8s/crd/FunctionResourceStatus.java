@@ -3,7 +3,6 @@ package dev.shardless.k8s.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +14,7 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"replicas", "readyReplicas", "observedGeneration", "conditions"})
-public class FunctionResourceStatus implements KubernetesResource {
-  private static final long serialVersionUID = 1L;
-
+public class FunctionResourceStatus {
   private Integer replicas;
   private Integer readyReplicas;
   private Long observedGeneration;

@@ -2,7 +2,6 @@ package dev.shardless.k8s.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.util.Objects;
 
 /**
@@ -12,9 +11,7 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"min", "max", "target", "targetProportion", "type", "zero", "zeroDuration"})
-public class FunctionScaling implements KubernetesResource {
-  private static final long serialVersionUID = 1L;
-
+public class FunctionScaling {
   private Integer min;
   private Integer max;
   private Integer target;

@@ -145,8 +145,10 @@ final class FunctionReconciler {
   }
 
   /**
-   * Writes {@code status} unless the Function already has it: a JSON merge patch of the status
-   * subresource (no resourceVersion, so it never conflicts with spec edits). True when written.
+   * Writes {@code status} unless the Function already has it: a JSON patch that sets the whole
+   * status subresource, without a resourceVersion, so it never conflicts with spec edits (and
+   * replaces the conditions list, which a merge patch on fabric8's mock would append to). True when
+   * written.
    */
   private boolean writeStatus(FunctionResource fn, FunctionResourceStatus status) {
     if (Objects.equals(fn.getStatus(), status)) {
@@ -157,7 +159,9 @@ final class FunctionReconciler {
         .inNamespace(fn.getMetadata().getNamespace())
         .withName(fn.getMetadata().getName())
         .subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.asJson(Map.of("status", status)));
+        .patch(
+            PatchContext.of(PatchType.JSON),
+            JSON.asJson(List.of(Map.of("op", "add", "path", "/status", "value", status))));
     return true;
   }
 
