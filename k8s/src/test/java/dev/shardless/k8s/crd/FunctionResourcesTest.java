@@ -99,7 +99,8 @@ class FunctionResourcesTest {
 
   @Test
   void replaceOfAnAbsentFunctionIsNotFound() throws Exception {
-    assertThat(join(resources.replace(spec("echo:1")))).isEqualTo(new FunctionResources.NotFound(ECHO));
+    assertThat(join(resources.replace(spec("echo:1"))))
+        .isEqualTo(new FunctionResources.NotFound(ECHO));
     assertThat(stored()).isNull();
   }
 

@@ -29,7 +29,8 @@ class FunctionObjectsTest {
           Map.of("mode", "http", "exec_timeout", "90s", "write_timeout", "1m"),
           List.of("kubernetes.io/arch=amd64", "node.platform.os == linux"),
           List.of("api-key", "db"),
-          Map.of("team", "a", "com.openfaas.scale.max", "5", "bad label", "x", "long", "y".repeat(64)),
+          Map.of(
+              "team", "a", "com.openfaas.scale.max", "5", "bad label", "x", "long", "y".repeat(64)),
           Map.of("prometheus.io/scrape", "true"),
           new Resources("128Mi", "500m"),
           new Resources("64Mi", null),
@@ -62,7 +63,8 @@ class FunctionObjectsTest {
               assertThat(o.getController()).isTrue();
               assertThat(o.getBlockOwnerDeletion()).isTrue();
             });
-    assertThat(d.getSpec().getSelector().getMatchLabels()).containsOnly(Map.entry(Conventions.FUNCTION_LABEL, "echo"));
+    assertThat(d.getSpec().getSelector().getMatchLabels())
+        .containsOnly(Map.entry(Conventions.FUNCTION_LABEL, "echo"));
     assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
     assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
         .containsEntry(Conventions.FUNCTION_LABEL, "echo")
@@ -76,8 +78,10 @@ class FunctionObjectsTest {
 
   @Test
   void newDeploymentStartsAtZeroAndAnExistingOneKeepsItsReplicas() {
-    assertThat(FunctionObjects.deployment(owner(SPEC), SPEC, null).getSpec().getReplicas()).isZero();
-    assertThat(FunctionObjects.deployment(owner(SPEC), SPEC, 7).getSpec().getReplicas()).isEqualTo(7);
+    assertThat(FunctionObjects.deployment(owner(SPEC), SPEC, null).getSpec().getReplicas())
+        .isZero();
+    assertThat(FunctionObjects.deployment(owner(SPEC), SPEC, 7).getSpec().getReplicas())
+        .isEqualTo(7);
   }
 
   @Test
@@ -107,7 +111,8 @@ class FunctionObjectsTest {
 
   @Test
   void containerRunsTheImageBehindTheWatchdogPortWithItsSettings() {
-    PodSpec pod = FunctionObjects.deployment(owner(SPEC), SPEC, null).getSpec().getTemplate().getSpec();
+    PodSpec pod =
+        FunctionObjects.deployment(owner(SPEC), SPEC, null).getSpec().getTemplate().getSpec();
     Container c = pod.getContainers().get(0);
 
     assertThat(pod.getContainers()).hasSize(1);
@@ -129,8 +134,10 @@ class FunctionObjectsTest {
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/_/health");
     assertThat(c.getReadinessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("http"));
     assertThat(c.getResources().getLimits())
-        .containsOnly(Map.entry("memory", new Quantity("128Mi")), Map.entry("cpu", new Quantity("500m")));
-    assertThat(c.getResources().getRequests()).containsOnly(Map.entry("memory", new Quantity("64Mi")));
+        .containsOnly(
+            Map.entry("memory", new Quantity("128Mi")), Map.entry("cpu", new Quantity("500m")));
+    assertThat(c.getResources().getRequests())
+        .containsOnly(Map.entry("memory", new Quantity("64Mi")));
     assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(pod.getNodeSelector()).containsOnly(Map.entry("kubernetes.io/arch", "amd64"));
     assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(92L);
@@ -138,7 +145,8 @@ class FunctionObjectsTest {
 
   @Test
   void secretsAreAProjectedVolumeMountedReadOnlyWhereOpenFaaSFunctionsReadThem() {
-    PodSpec pod = FunctionObjects.deployment(owner(SPEC), SPEC, null).getSpec().getTemplate().getSpec();
+    PodSpec pod =
+        FunctionObjects.deployment(owner(SPEC), SPEC, null).getSpec().getTemplate().getSpec();
 
     assertThat(pod.getContainers().get(0).getVolumeMounts())
         .anySatisfy(
@@ -163,13 +171,26 @@ class FunctionObjectsTest {
   void minimalSpecBuildsNoVolumesNoSelectorAndTheDefaultGracePeriod() {
     FunctionSpec minimal =
         new FunctionSpec(
-            new FunctionId("fn", "tiny"), "tiny:1", null, Map.of("exec_timeout", "5s"), null, null, null, null, null, null, false);
-    PodSpec pod = FunctionObjects.deployment(owner(minimal), minimal, null).getSpec().getTemplate().getSpec();
+            new FunctionId("fn", "tiny"),
+            "tiny:1",
+            null,
+            Map.of("exec_timeout", "5s"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            false);
+    PodSpec pod =
+        FunctionObjects.deployment(owner(minimal), minimal, null).getSpec().getTemplate().getSpec();
 
     assertThat(pod.getVolumes()).isEmpty();
     assertThat(pod.getNodeSelector()).isNullOrEmpty();
-    assertThat(pod.getContainers().get(0).getEnv()).containsExactly(new EnvVar("exec_timeout", "5s", null));
-    assertThat(pod.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isFalse();
+    assertThat(pod.getContainers().get(0).getEnv())
+        .containsExactly(new EnvVar("exec_timeout", "5s", null));
+    assertThat(pod.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem())
+        .isFalse();
     assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(30L);
   }
 
@@ -179,9 +200,11 @@ class FunctionObjectsTest {
 
     assertThat(s.getMetadata().getName()).isEqualTo("echo");
     assertThat(s.getMetadata().getOwnerReferences().get(0).getUid()).isEqualTo("0b6f-uid");
-    assertThat(s.getMetadata().getLabels()).containsEntry(Conventions.MANAGED_BY_LABEL, Conventions.MANAGED_BY);
+    assertThat(s.getMetadata().getLabels())
+        .containsEntry(Conventions.MANAGED_BY_LABEL, Conventions.MANAGED_BY);
     assertThat(s.getSpec().getType()).isEqualTo("ClusterIP");
-    assertThat(s.getSpec().getSelector()).containsOnly(Map.entry(Conventions.FUNCTION_LABEL, "echo"));
+    assertThat(s.getSpec().getSelector())
+        .containsOnly(Map.entry(Conventions.FUNCTION_LABEL, "echo"));
     ServicePort port = s.getSpec().getPorts().get(0);
     assertThat(port.getPort()).isEqualTo(8080);
     assertThat(port.getName()).isEqualTo("http");
@@ -192,6 +215,7 @@ class FunctionObjectsTest {
   void buildingIsPure() {
     assertThat(FunctionObjects.deployment(owner(SPEC), SPEC, 2))
         .isEqualTo(FunctionObjects.deployment(owner(SPEC), SPEC, 2));
-    assertThat(FunctionObjects.service(owner(SPEC), SPEC)).isEqualTo(FunctionObjects.service(owner(SPEC), SPEC));
+    assertThat(FunctionObjects.service(owner(SPEC), SPEC))
+        .isEqualTo(FunctionObjects.service(owner(SPEC), SPEC));
   }
 }
