@@ -4,6 +4,7 @@ import dev.shardless.k8s.Conventions;
 import dev.shardless.k8s.crd.FunctionResource;
 import dev.shardless.scheduler.model.FunctionId;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +142,7 @@ public final class FunctionOperator implements AutoCloseable {
     for (String ns : namespaces) {
       SharedIndexInformer<FunctionResource> fi =
           client.resources(FunctionResource.class).inNamespace(ns).runnableInformer(RESYNC_MILLIS);
-      fi.addEventHandler(new Enqueue<>(Cache::metaNamespaceKeyFunc));
+      fi.addEventHandler(new Enqueue<>(Cache::metaNamespaceKeyFunc, FunctionOperator::specChanged));
       fi.exceptionHandler(FunctionOperator::retryWatch);
       functions.put(ns, fi);
       SharedIndexInformer<Deployment> di =
@@ -148,7 +152,7 @@ public final class FunctionOperator implements AutoCloseable {
               .inNamespace(ns)
               .withLabel(Conventions.MANAGED_BY_LABEL, Conventions.MANAGED_BY)
               .runnableInformer(RESYNC_MILLIS);
-      di.addEventHandler(new Enqueue<>(FunctionOperator::ownerKey));
+      di.addEventHandler(new Enqueue<>(FunctionOperator::ownerKey, (before, after) -> true));
       di.exceptionHandler(FunctionOperator::retryWatch);
       deployments.add(di);
       started.add(fi.start().toCompletableFuture());
@@ -207,10 +211,11 @@ public final class FunctionOperator implements AutoCloseable {
     try {
       for (String ns : namespaces) {
         SharedIndexInformer<FunctionResource> informer = functions.get(ns);
-        for (FunctionId id : await(registry.list(ns))) {
+        for (FunctionId id :
+            FunctionReconciler.await(registry.list(ns), "list the registry in " + ns)) {
           if (informer.getStore().getByKey(Cache.namespaceKeyFunc(ns, id.name())) == null) {
             log.info("Removing {} from the registry: no Function backs it", id);
-            await(registry.remove(id));
+            FunctionReconciler.await(registry.remove(id), "remove " + id + " from the registry");
           }
         }
       }
@@ -226,19 +231,6 @@ public final class FunctionOperator implements AutoCloseable {
   static long backoff(int failures) {
     int doublings = Math.min(Math.max(failures - 1, 0), 20);
     return Math.min(FIRST_RETRY_MILLIS << doublings, MAX_RETRY_MILLIS);
-  }
-
-  private <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage
-          .toCompletableFuture()
-          .get(FunctionReconciler.REGISTRY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("registry call failed: " + e, e);
-    }
   }
 
   private void submit(Runnable task) {
@@ -257,12 +249,28 @@ public final class FunctionOperator implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether a Function update needs a pass: a resync (same resourceVersion), a new generation (the
+   * spec changed) or a deletion that began. The operator's own status writes change neither, so
+   * they do not queue the Function again.
+   */
+  private static boolean specChanged(HasMetadata before, HasMetadata after) {
+    ObjectMeta b = before.getMetadata();
+    ObjectMeta a = after.getMetadata();
+    return Objects.equals(b.getResourceVersion(), a.getResourceVersion())
+        || !Objects.equals(b.getGeneration(), a.getGeneration())
+        || !Objects.equals(b.getDeletionTimestamp(), a.getDeletionTimestamp());
+  }
+
   /** Informer callbacks: queue the Function's key, nothing else. */
   private final class Enqueue<T extends HasMetadata> implements ResourceEventHandler<T> {
-    private final java.util.function.Function<HasMetadata, String> key;
+    private final Function<HasMetadata, String> key;
+    private final BiPredicate<HasMetadata, HasMetadata> relevantUpdate;
 
-    Enqueue(java.util.function.Function<HasMetadata, String> key) {
+    Enqueue(
+        Function<HasMetadata, String> key, BiPredicate<HasMetadata, HasMetadata> relevantUpdate) {
       this.key = key;
+      this.relevantUpdate = relevantUpdate;
     }
 
     @Override
@@ -272,7 +280,9 @@ public final class FunctionOperator implements AutoCloseable {
 
     @Override
     public void onUpdate(T oldObj, T newObj) {
-      enqueue(key.apply(newObj));
+      if (relevantUpdate.test(oldObj, newObj)) {
+        enqueue(key.apply(newObj));
+      }
     }
 
     @Override

@@ -237,9 +237,10 @@ final class FunctionReconciler {
     }
   }
 
-  private static void await(CompletionStage<?> stage, String what) {
+  /** Waits for a registry call, up to {@link #REGISTRY_TIMEOUT}; throws saying what failed. */
+  static <T> T await(CompletionStage<T> stage, String what) {
     try {
-      stage.toCompletableFuture().get(REGISTRY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return stage.toCompletableFuture().get(REGISTRY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting to " + what, e);
