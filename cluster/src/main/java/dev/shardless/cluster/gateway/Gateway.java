@@ -34,6 +34,7 @@ public final class Gateway {
   public Gateway(
       ActorSystem<?> system,
       RegistryCatalog registry,
+      FunctionWrites writes,
       GatewaySettings settings,
       AsyncSettings asyncSettings,
       AdminCredentials credentials,
@@ -52,6 +53,7 @@ public final class Gateway {
         new SystemApi(
             system,
             registry,
+            writes,
             settings,
             credentials,
             namespaces,

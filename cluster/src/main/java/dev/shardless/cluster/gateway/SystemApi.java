@@ -40,6 +40,7 @@ final class SystemApi extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final RegistryCatalog registry;
+  private final FunctionWrites writes;
   private final ClusterSharding sharding;
   private final Executor ec;
   private final GatewaySettings settings;
@@ -56,6 +57,7 @@ final class SystemApi extends AllDirectives {
   SystemApi(
       ActorSystem<?> system,
       RegistryCatalog registry,
+      FunctionWrites writes,
       GatewaySettings settings,
       AdminCredentials credentials,
       List<String> namespaces,
@@ -67,6 +69,7 @@ final class SystemApi extends AllDirectives {
       LiveFeed feed) {
     this.system = system;
     this.registry = registry;
+    this.writes = writes;
     this.sharding = ClusterSharding.get(system);
     this.ec = system.executionContext();
     this.settings = settings;
@@ -258,7 +261,10 @@ final class SystemApi extends AllDirectives {
         ns -> completeWithFuture(safely(() -> handler.apply(namespaceOrThrow(ns.orElse(null))))));
   }
 
-  /** Runs a handler, turning client mistakes into 400 and registry trouble into 503. */
+  /**
+   * Runs a handler, turning client mistakes into 400, and registry or Kubernetes API trouble into
+   * 503.
+   */
   private CompletionStage<HttpResponse> safely(ThrowingSupplier handler) {
     CompletionStage<HttpResponse> stage;
     try {
@@ -274,6 +280,10 @@ final class SystemApi extends AllDirectives {
           Throwable cause = error.getCause() != null ? error.getCause() : error;
           if (cause instanceof BadRequest bad) {
             return Responses.badRequest(bad);
+          }
+          if (cause instanceof Unavailable unavailable) {
+            system.log().warn("system API call failed: {}", unavailable.getMessage());
+            return Responses.text(503, unavailable.getMessage());
           }
           system.log().warn("system API call failed", cause);
           return Responses.text(503, "the function registry did not answer in time; try again");
@@ -367,7 +377,7 @@ final class SystemApi extends AllDirectives {
     FunctionSpec spec = readSpec(body);
     return secrets
         .requireExisting(spec.id().namespace(), spec.secrets())
-        .thenComposeAsync(ok -> registry.deploy(spec), ec)
+        .thenComposeAsync(ok -> writes.deploy(spec), ec)
         .thenApplyAsync(
             reply ->
                 reply instanceof FunctionRegistry.Conflict
@@ -386,7 +396,7 @@ final class SystemApi extends AllDirectives {
     FunctionSpec spec = readSpec(body);
     return secrets
         .requireExisting(spec.id().namespace(), spec.secrets())
-        .thenComposeAsync(ok -> registry.update(spec), ec)
+        .thenComposeAsync(ok -> writes.update(spec), ec)
         .thenApplyAsync(
             reply ->
                 reply instanceof FunctionRegistry.NotFound
@@ -406,7 +416,7 @@ final class SystemApi extends AllDirectives {
     if (!errors.isEmpty()) {
       throw new BadRequest(errors);
     }
-    return registry
+    return writes
         .delete(new FunctionId(namespace, name))
         .thenApplyAsync(
             reply ->

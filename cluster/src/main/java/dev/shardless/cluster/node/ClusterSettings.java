@@ -31,13 +31,34 @@ import java.util.Locale;
  * @param managementHost address Pekko Management (health, readiness, cluster routes) listens on
  * @param managementPort port of Pekko Management; 0 picks a free one
  * @param shutdownDrain how long a stopping node's gateway waits for the requests it is serving
+ * @param bootstrap kubernetes-api discovery: which pods are this platform's nodes, and how many
+ *     must be seen before a new cluster forms
  */
 public record ClusterSettings(
     Discovery discovery,
     List<String> seedNodes,
     String managementHost,
     int managementPort,
-    Duration shutdownDrain) {
+    Duration shutdownDrain,
+    Bootstrap bootstrap) {
+
+  /**
+   * Cluster Bootstrap with kubernetes-api discovery.
+   *
+   * @param service the value of the platform pods' {@code app} label
+   * @param requiredContacts pods that must be seen before the lowest-addressed forms a cluster
+   */
+  public record Bootstrap(String service, int requiredContacts) {
+    public Bootstrap {
+      if (service.isBlank()) {
+        throw new IllegalArgumentException(PREFIX + "bootstrap-service must not be empty");
+      }
+      if (requiredContacts < 1) {
+        throw new IllegalArgumentException(
+            PREFIX + "bootstrap-required-contacts must be >= 1, was " + requiredContacts);
+      }
+    }
+  }
 
   static final String PREFIX = "shardless.cluster.";
 
@@ -79,7 +100,9 @@ public record ClusterSettings(
         seeds,
         c.getString("management-host").trim(),
         c.getInt("management-port"),
-        c.getDuration("shutdown-drain"));
+        c.getDuration("shutdown-drain"),
+        new Bootstrap(
+            c.getString("bootstrap-service").trim(), c.getInt("bootstrap-required-contacts")));
   }
 
   private static Discovery parseDiscovery(String value) {
@@ -162,10 +185,20 @@ public record ClusterSettings(
   public Config pekkoConfig() {
     Config out = ConfigFactory.empty();
     if (discovery == Discovery.KUBERNETES_API) {
+      String discovery = "pekko.management.cluster.bootstrap.contact-point-discovery.";
       out =
           out.withValue(
-              "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method",
-              ConfigValueFactory.fromAnyRef("kubernetes-api"));
+                  discovery + "discovery-method", ConfigValueFactory.fromAnyRef("kubernetes-api"))
+              .withValue(
+                  discovery + "service-name", ConfigValueFactory.fromAnyRef(bootstrap.service()))
+              .withValue(
+                  discovery + "required-contact-point-nr",
+                  ConfigValueFactory.fromAnyRef(bootstrap.requiredContacts()))
+              // The platform's pods: app=<service> in this pod's namespace, on the port named
+              // "management" (k8s/deploy/base/platform.yaml).
+              .withValue(
+                  "pekko.discovery.kubernetes-api.pod-label-selector",
+                  ConfigValueFactory.fromAnyRef("app=%s"));
     }
     return out;
   }

@@ -6,11 +6,13 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.shardless.cluster.gateway.AdminCredentials;
 import dev.shardless.cluster.gateway.FunctionJson;
+import dev.shardless.cluster.gateway.FunctionWrites;
 import dev.shardless.cluster.gateway.Gateway;
 import dev.shardless.cluster.gateway.GatewaySettings;
 import dev.shardless.cluster.gateway.HttpCallbackSender;
 import dev.shardless.cluster.gateway.HttpJobRunner;
 import dev.shardless.cluster.gateway.Leases;
+import dev.shardless.cluster.kubernetes.KubernetesMode;
 import dev.shardless.cluster.metrics.NodeMetrics;
 import dev.shardless.invoker.InvokerSettings;
 import dev.shardless.invoker.local.LocalProcessPlatform;
@@ -33,6 +35,7 @@ import dev.shardless.scheduler.entity.Retirement;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionRecord;
 import dev.shardless.scheduler.model.FunctionSpec;
+import dev.shardless.scheduler.port.ReplicaPlatform;
 import dev.shardless.scheduler.port.SecretResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -174,14 +177,22 @@ public final class ShardlessNode {
     // is ready). `secrets` is what the platform uses to read a function's secret values.
     SecretCatalog secretCatalog = SecretCatalog.create(system, cipher);
     SecretResolver secrets = secretCatalog;
-    LocalProcessPlatform platform =
-        new LocalProcessPlatform(
-            system, InvokerSettings.fromConfig(system.settings().config()), secrets);
-    // The platform stops every replica in coordinated shutdown's before-actor-system-terminate
-    // phase by itself (SIGTERM included).
+    RegistryCatalog catalog = RegistryCatalog.create(system);
+    // Local: the platform stops every replica in coordinated shutdown's
+    // before-actor-system-terminate phase by itself (SIGTERM included). Kubernetes: pods outlive
+    // the node; the next entity incarnation adopts them.
+    LocalProcessPlatform local =
+        node.platform() == NodeSettings.Platform.LOCAL
+            ? new LocalProcessPlatform(
+                system, InvokerSettings.fromConfig(system.settings().config()), secrets)
+            : null;
+    KubernetesMode kubernetes =
+        local == null ? KubernetesMode.create(system, catalog, node.namespaces()) : null;
+    ReplicaPlatform platform = local != null ? local : kubernetes.platform();
+    FunctionWrites writes =
+        kubernetes != null ? kubernetes.writes() : FunctionWrites.registry(catalog);
 
     ClusterSharding sharding = ClusterSharding.get(system);
-    RegistryCatalog catalog = RegistryCatalog.create(system);
     SchedulerSettings schedulerSettings = SchedulerSettings.fromConfig(system.settings().config());
     sharding.init(
         Entity.of(
@@ -199,12 +210,13 @@ public final class ShardlessNode {
 
     CompletionStage<InetSocketAddress> metricsBound = metrics.start(system);
 
-    ObjectNode info = systemInfo();
+    ObjectNode info = systemInfo(node.platform());
     AsyncSettings asyncSettings = AsyncSettings.fromConfig(system.settings().config());
     Gateway gateway =
         new Gateway(
             system,
             catalog,
+            writes,
             gatewaySettings,
             asyncSettings,
             credentials,
@@ -213,7 +225,7 @@ public final class ShardlessNode {
             info,
             secretCatalog,
             secretsSettings,
-            function -> confinementOf(platform, function),
+            function -> local != null ? confinementOf(local, function) : Map.of(),
             metrics.gateway());
 
     Leases.reclaimDeadLetters(system);
@@ -245,8 +257,13 @@ public final class ShardlessNode {
                     .thenApply(done -> address))
         .thenComposeAsync(
             metricsAddress -> {
+              if (kubernetes != null) {
+                // Function resources are the source of truth: one node reconciles them.
+                kubernetes.startOperator(system);
+              }
+              // Examples run from local folders: only the local platform deploys them.
               List<FunctionSpec> examples =
-                  node.examples()
+                  node.examples() && local != null
                       ? ExampleDeployer.load(
                           node.examplesDir(), node.defaultNamespace(), platform.runsEnvProcess())
                       : List.of();
@@ -394,11 +411,12 @@ public final class ShardlessNode {
             .tell(new FunctionEntity.AsyncBacklog(pending));
   }
 
-  private static ObjectNode systemInfo() {
+  private static ObjectNode systemInfo(NodeSettings.Platform platform) {
     ObjectNode info = FunctionJson.MAPPER.createObjectNode();
     ObjectNode provider = info.putObject("provider");
     provider.put("provider", "shardless");
-    provider.put("orchestration", "local");
+    provider.put(
+        "orchestration", platform == NodeSettings.Platform.KUBERNETES ? "kubernetes" : "local");
     ObjectNode providerVersion = provider.putObject("version");
     providerVersion.put("release", VERSION);
     providerVersion.put("sha", "");

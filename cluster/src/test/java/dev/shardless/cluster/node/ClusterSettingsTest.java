@@ -70,8 +70,30 @@ class ClusterSettingsTest {
                 .getString(
                     "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"))
         .isEqualTo("kubernetes-api");
+    assertThat(
+            s.pekkoConfig()
+                .getString(
+                    "pekko.management.cluster.bootstrap.contact-point-discovery.service-name"))
+        .isEqualTo("shardless");
+    assertThat(
+            s.pekkoConfig()
+                .getInt(
+                    "pekko.management.cluster.bootstrap.contact-point-discovery"
+                        + ".required-contact-point-nr"))
+        .isEqualTo(2);
+    assertThat(s.pekkoConfig().getString("pekko.discovery.kubernetes-api.pod-label-selector"))
+        .isEqualTo("app=%s");
     assertThatThrownBy(() -> s.checkJournal(backend("h2"), "127.0.0.1:0"))
         .hasMessageContaining("SHARDLESS_DISCOVERY=kubernetes-api");
+  }
+
+  @Test
+  void bootstrapNeedsAtLeastOneContactPoint() {
+    assertThatThrownBy(
+            () ->
+                ClusterSettings.fromConfig(
+                    with("shardless.cluster.bootstrap-required-contacts = 0")))
+        .hasMessage("shardless.cluster.bootstrap-required-contacts must be >= 1, was 0");
   }
 
   @Test

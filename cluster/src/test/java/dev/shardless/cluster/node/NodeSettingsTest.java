@@ -24,4 +24,29 @@ class NodeSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("shardless.node.startup-timeout must be > 0, was 0s");
   }
+
+  @Test
+  void thePlatformIsLocalByDefaultAndKubernetesOnRequest() {
+    assertThat(NodeSettings.fromConfig(ConfigFactory.load()).platform())
+        .isEqualTo(NodeSettings.Platform.LOCAL);
+    assertThat(
+            NodeSettings.fromConfig(
+                    ConfigFactory.parseString("shardless.node.platform = kubernetes")
+                        .withFallback(ConfigFactory.load()))
+                .platform())
+        .isEqualTo(NodeSettings.Platform.KUBERNETES);
+  }
+
+  @Test
+  void anUnknownPlatformIsRefusedNamingTheVariable() {
+    assertThatThrownBy(
+            () ->
+                NodeSettings.fromConfig(
+                    ConfigFactory.parseString("shardless.node.platform = docker")
+                        .withFallback(ConfigFactory.load())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "shardless.node.platform (SHARDLESS_PLATFORM) must be \"local\" or \"kubernetes\","
+                + " was \"docker\"");
+  }
 }

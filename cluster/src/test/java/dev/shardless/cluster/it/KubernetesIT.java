@@ -1,0 +1,362 @@
+package dev.shardless.cluster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shardless.k8s.testing.KubeApiServer;
+import dev.shardless.k8s.testing.StandInKubelet;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Shardless on a real Kubernetes control plane, end to end: a real kube-apiserver 1.20.2 with etcd
+ * and kube-controller-manager (built from Debian's sources by the k8s test harness), the project's
+ * manifests from {@code k8s/deploy} applied to it, and a real Shardless node running with {@code
+ * SHARDLESS_PLATFORM=kubernetes} under the manifests' service account (so its least-privilege RBAC
+ * is what it has). Stood in: the kubelet ({@link StandInKubelet}, test code: it binds pods to a
+ * fake node and runs each pod's function as a local process on its own 127.0.0.x address); there is
+ * no container runtime, kube-scheduler or kube-proxy.
+ */
+class KubernetesIT {
+  private static final String NS = "openfaas-fn";
+  private static final String SLEEP = "/sleep?ms=200";
+  private static final Path DEPLOY = Path.of("..", "k8s", "deploy").toAbsolutePath().normalize();
+
+  private static KubeApiServer api;
+  private static KubernetesClient admin;
+  private static StandInKubelet kubelet;
+  private static NodeProcess node;
+  private static Api gateway;
+  private static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = KubeApiServer.sharedOrSkip();
+    admin = api.client();
+    kubelet = StandInKubelet.start(admin, KubeApiServer.NODE_NAME);
+    dir = Files.createTempDirectory("shardless-k8s-it-");
+    applyManifests();
+    node =
+        new NodeProcess(
+                dir.resolve("node"),
+                Map.of(
+                    "SHARDLESS_PLATFORM", "kubernetes",
+                    // The manifests' service account: its least-privilege RBAC is all the node has.
+                    "KUBECONFIG", api.kubeconfigAs("shardless", "shardless").toString(),
+                    "SHARDLESS_AUTOSCALE_INTERVAL", "1s",
+                    "SHARDLESS_AUTOSCALE_STABLE_WINDOW", "10s",
+                    "SHARDLESS_AUTOSCALE_PANIC_WINDOW", "2s",
+                    "SHARDLESS_AUTOSCALE_DOWN_WINDOW", "10s"))
+            .start(Duration.ofMinutes(2));
+    gateway = new Api(node);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+    if (kubelet != null) {
+      kubelet.close();
+    }
+  }
+
+  /**
+   * {@code k8s/deploy/overlays/dev} rendered by kustomize and applied: the CRD, namespaces, service
+   * account, RBAC, ConfigMap, the platform Deployment and Services, the development Cassandra. The
+   * platform and Cassandra pods stay Pending (the stand-in kubelet runs only functions). The
+   * PodDisruptionBudget is left out: it is {@code policy/v1}, which 1.20 does not serve.
+   */
+  private static void applyManifests() throws IOException {
+    String rendered = api.kubectl("kustomize", DEPLOY.resolve("overlays/dev").toString());
+    String applicable =
+        Arrays.stream(rendered.split("(?m)^---\\s*$"))
+            .filter(doc -> !doc.contains("kind: PodDisruptionBudget"))
+            .collect(Collectors.joining("\n---\n"));
+    Path file = dir.resolve("manifests.yaml");
+    Files.writeString(file, applicable);
+    api.kubectl("apply", "-f", file.toString());
+    api.kubectl(
+        "wait", "--for=condition=Established", "crd/functions.shardless.dev", "--timeout=60s");
+  }
+
+  private static Resource<GenericKubernetesResource> function(String name) {
+    return admin
+        .genericKubernetesResources("shardless.dev/v1", "Function")
+        .inNamespace(NS)
+        .withName(name);
+  }
+
+  private static Deployment deployment(String name) {
+    return admin.apps().deployments().inNamespace(NS).withName(name).get();
+  }
+
+  private static List<Pod> readyPods(String name) {
+    return admin.pods().inNamespace(NS).withLabel("faas_function", name).list().getItems().stream()
+        .filter(
+            p ->
+                p.getMetadata().getDeletionTimestamp() == null
+                    && p.getStatus() != null
+                    && p.getStatus().getConditions() != null
+                    && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .toList();
+  }
+
+  private static int podCount(String name) {
+    return admin.pods().inNamespace(NS).withLabel("faas_function", name).list().getItems().size();
+  }
+
+  private static int replicas(String name) {
+    Deployment d = deployment(name);
+    return d == null || d.getSpec().getReplicas() == null ? -1 : d.getSpec().getReplicas();
+  }
+
+  private static JsonNode status(String name) throws Exception {
+    HttpResponse<String> r = gateway.system("GET", "/system/function/" + name, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return Api.json(r);
+  }
+
+  /** Capacity scaling with target 2 in flight per replica, as ScalingIT. */
+  private static String capacityLabels(int min, int max, String extra) {
+    return ScalingIT.labels(min, max, extra);
+  }
+
+  private static void deploy(String name, String labels) throws Exception {
+    HttpResponse<String> r =
+        gateway.system("POST", "/system/functions", Api.probe(name, "", labels));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+  }
+
+  @Test
+  void aRestDeployBecomesAFunctionADeploymentAndReadyPodsThatAnswer() throws Exception {
+    deploy("hello", capacityLabels(1, 3, ""));
+
+    GenericKubernetesResource fn = function("hello").get();
+    assertThat(fn).as("the REST API wrote the Function resource").isNotNull();
+    assertThat(fn.getAdditionalProperties().get("spec").toString()).contains("test/probe");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              Deployment d = deployment("hello");
+              assertThat(d).as("the operator built the Deployment").isNotNull();
+              assertThat(d.getMetadata().getOwnerReferences())
+                  .singleElement()
+                  .satisfies(
+                      o -> {
+                        assertThat(o.getKind()).isEqualTo("Function");
+                        assertThat(o.getName()).isEqualTo("hello");
+                        assertThat(o.getController()).isTrue();
+                      });
+              assertThat(admin.services().inNamespace(NS).withName("hello").get()).isNotNull();
+            });
+
+    HttpResponse<String> call = gateway.invoke("POST", "/function/hello/echo", "ping");
+    assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
+    assertThat(call.body()).contains("ping");
+    assertThat(replicas("hello")).isEqualTo(1);
+    assertThat(readyPods("hello")).hasSize(1);
+    assertThat(readyPods("hello").get(0).getStatus().getPodIP()).startsWith("127.0.0.");
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(api.kubectl("get", "functions", "-n", NS, "hello"))
+                    .contains("IMAGE")
+                    .contains("READY")
+                    .containsPattern("hello\\s+test/probe\\s+1\\s+1\\s+True"));
+    assertThat(status("hello").get("availableReplicas").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void scalesTheDeploymentUpUnderLoadThenIdlesToZeroAndWakesAgain() throws Exception {
+    deploy(
+        "burst",
+        capacityLabels(
+            1,
+            4,
+            ",\"com.openfaas.scale.zero\":\"true\",\"com.openfaas.scale.zero-duration\":\"15s\""));
+    await().atMost(Duration.ofSeconds(60)).until(() -> readyPods("burst").size() == 1);
+
+    try (SteadyLoad load = new SteadyLoad(gateway, "/function/burst" + SLEEP, 10, 3_000)) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> replicas("burst") >= 3 && readyPods("burst").size() >= 3);
+      long before = load.succeeded();
+      await().atMost(Duration.ofSeconds(60)).until(() -> load.succeeded() >= before + 50);
+      load.stop();
+      assertThat(load.failures()).as("every call answered 200").isEmpty();
+    }
+    List<String> ips = readyPods("burst").stream().map(p -> p.getStatus().getPodIP()).toList();
+    assertThat(ips).as("each pod has its own address").doesNotHaveDuplicates();
+
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> replicas("burst") == 0 && podCount("burst") == 0);
+    assertThat(status("burst").get("availableReplicas").asInt()).isZero();
+
+    HttpResponse<String> wake = gateway.invoke("GET", "/function/burst/echo", null);
+    assertThat(wake.statusCode()).as("the next call wakes it from zero").isEqualTo(200);
+    assertThat(replicas("burst")).isEqualTo(1);
+  }
+
+  @Test
+  void aFunctionAppliedWithKubectlIsServedAndItsDeletionRemovesIt() throws Exception {
+    Path yaml = dir.resolve("applied.yaml");
+    Files.writeString(
+        yaml,
+        String.join(
+            "\n",
+            "apiVersion: shardless.dev/v1",
+            "kind: Function",
+            "metadata:",
+            "  name: applied",
+            "  namespace: " + NS,
+            "spec:",
+            "  image: test/probe",
+            "  envProcess: python3 " + Api.FUNCTIONS.resolve("probe.py"),
+            "  envVars:",
+            "    mode: http",
+            "  scaling:",
+            "    min: 1",
+            "    max: 2",
+            ""));
+    api.kubectl("apply", "-f", yaml.toString());
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> gateway.system("GET", "/system/function/applied", null).statusCode() == 200);
+    HttpResponse<String> call = gateway.invoke("POST", "/function/applied/echo", "from kubectl");
+    assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
+    JsonNode listed = status("applied");
+    assertThat(listed.get("labels").get("com.openfaas.scale.max").asText()).isEqualTo("2");
+
+    api.kubectl("delete", "-f", yaml.toString());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> gateway.system("GET", "/system/function/applied", null).statusCode() == 404);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> deployment("applied") == null && podCount("applied") == 0);
+  }
+
+  @Test
+  void anInvalidFunctionIsRefusedByTheSchemaOrMarkedWithAConditionNamingTheField()
+      throws Exception {
+    Path outOfSchema = dir.resolve("out-of-schema.yaml");
+    Files.writeString(
+        outOfSchema,
+        String.join(
+            "\n",
+            "apiVersion: shardless.dev/v1",
+            "kind: Function",
+            "metadata: {name: noscale, namespace: " + NS + "}",
+            "spec:",
+            "  image: test/probe",
+            "  scaling: {max: 0}",
+            ""));
+    assertThatThrownBy(() -> api.kubectl("apply", "-f", outOfSchema.toString()))
+        .hasMessageContaining("spec.scaling.max");
+
+    Path invalid = dir.resolve("invalid.yaml");
+    Files.writeString(
+        invalid,
+        String.join(
+            "\n",
+            "apiVersion: shardless.dev/v1",
+            "kind: Function",
+            "metadata: {name: badenv, namespace: " + NS + "}",
+            "spec:",
+            "  image: test/probe",
+            "  envVars: {max_inflight: many}",
+            ""));
+    api.kubectl("apply", "-f", invalid.toString());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              String conditions =
+                  String.valueOf(function("badenv").get().getAdditionalProperties().get("status"));
+              assertThat(conditions).contains("InvalidSpec").contains("max_inflight");
+            });
+    assertThat(deployment("badenv")).as("nothing is built from an invalid spec").isNull();
+    assertThat(gateway.system("GET", "/system/function/badenv", null).statusCode()).isEqualTo(404);
+
+    // The operator carries on: a valid Function applied after it is served.
+    deploy("after-bad", capacityLabels(1, 1, ""));
+    HttpResponse<String> call = gateway.invoke("GET", "/function/after-bad/echo", null);
+    assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
+    api.kubectl("delete", "-f", invalid.toString());
+  }
+
+  @Test
+  void aRestUpdateRollsOutAndARestDeleteGarbageCollectsTheDeployment() throws Exception {
+    deploy("changing", capacityLabels(1, 1, ""));
+    HttpResponse<String> first = gateway.invoke("GET", "/function/changing/echo", null);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+
+    HttpResponse<String> update =
+        gateway.system(
+            "PUT",
+            "/system/functions",
+            Api.probe("changing", "\"GREETING\":\"v2\"", capacityLabels(1, 1, "")));
+    assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        deployment("changing")
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getEnv())
+                    .anySatisfy(e -> assertThat(e.getName()).isEqualTo("GREETING")));
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> call = gateway.invoke("GET", "/function/changing/echo", null);
+              assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
+              assertThat(call.body()).contains("\"greeting\": \"v2\"");
+            });
+
+    HttpResponse<String> delete =
+        gateway.system(
+            "DELETE",
+            "/system/functions",
+            "{\"functionName\":\"changing\",\"namespace\":\"" + NS + "\"}");
+    assertThat(delete.statusCode()).as(delete.body()).isEqualTo(200);
+    assertThat(function("changing").get()).as("the Function resource is gone").isNull();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                deployment("changing") == null
+                    && admin.services().inNamespace(NS).withName("changing").get() == null
+                    && podCount("changing") == 0);
+    assertThat(gateway.invoke("GET", "/function/changing/echo", null).statusCode()).isEqualTo(404);
+  }
+}
