@@ -18,8 +18,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,8 +67,8 @@ public final class FunctionOperator implements AutoCloseable {
   private final FunctionReconciler reconciler;
   private final ScheduledExecutorService worker;
   private final Map<String, SharedIndexInformer<FunctionResource>> functions =
-      new LinkedHashMap<>();
-  private final List<SharedIndexInformer<Deployment>> deployments = new ArrayList<>();
+      new ConcurrentHashMap<>();
+  private final List<SharedIndexInformer<Deployment>> deployments = new CopyOnWriteArrayList<>();
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> failures = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> synced = new CompletableFuture<>();
@@ -137,8 +137,12 @@ public final class FunctionOperator implements AutoCloseable {
     worker.shutdownNow();
   }
 
+  /**
+   * Creates every informer, then starts the Function informers, and the Deployment informers only
+   * once those have listed: a Deployment event never finds a Function store that is still filling,
+   * which would read as "Function deleted".
+   */
   private void startInformers(KubernetesClient client) {
-    List<CompletableFuture<Void>> started = new ArrayList<>();
     for (String ns : namespaces) {
       SharedIndexInformer<FunctionResource> fi =
           client.resources(FunctionResource.class).inNamespace(ns).runnableInformer(RESYNC_MILLIS);
@@ -155,11 +159,20 @@ public final class FunctionOperator implements AutoCloseable {
       di.addEventHandler(new Enqueue<>(FunctionOperator::ownerKey, (before, after) -> true));
       di.exceptionHandler(FunctionOperator::retryWatch);
       deployments.add(di);
-      started.add(fi.start().toCompletableFuture());
-      started.add(di.start().toCompletableFuture());
     }
-    CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+    startAll(functions.values())
+        .thenCompose(
+            listed ->
+                closed ? CompletableFuture.<Void>completedFuture(null) : startAll(deployments))
         .thenRun(() -> submit(() -> sweepOrphans(1)));
+  }
+
+  private static CompletableFuture<Void> startAll(
+      Collection<? extends SharedIndexInformer<?>> informers) {
+    return CompletableFuture.allOf(
+        informers.stream()
+            .map(i -> i.start().toCompletableFuture())
+            .toArray(CompletableFuture[]::new));
   }
 
   private static boolean retryWatch(boolean isStarted, Throwable t) {
@@ -191,7 +204,9 @@ public final class FunctionOperator implements AutoCloseable {
     SharedIndexInformer<FunctionResource> informer = functions.get(id.namespace());
     FunctionResource fn = informer == null ? null : informer.getStore().getByKey(key);
     try {
-      if (fn == null) {
+      if (fn == null && (informer == null || !informer.hasSynced())) {
+        schedule(() -> enqueue(key), FIRST_RETRY_MILLIS);
+      } else if (fn == null) {
         reconciler.cleanUp(id);
       } else {
         reconciler.reconcile(fn);

@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * when the Function is gone, takes it out of the registry and deletes what the operator built. Runs
  * only on the {@link FunctionOperator}'s worker thread; throws on API-server or registry failures,
  * which the operator retries with backoff.
+ *
+ * <p>An invalid Function gets {@code Ready=False/InvalidSpec} and nothing else: an invalid change
+ * to a running function leaves its last valid Deployment and registry entry serving, as a failed
+ * rollout would. A Deployment or Service of the same name that Shardless does not manage (no {@code
+ * app.kubernetes.io/managed-by=shardless}) is never taken over; the pass fails saying so.
  */
 final class FunctionReconciler {
   private static final Logger log = LoggerFactory.getLogger(FunctionReconciler.class);

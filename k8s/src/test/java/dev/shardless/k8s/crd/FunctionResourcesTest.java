@@ -1,14 +1,18 @@
 package dev.shardless.k8s.crd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shardless.k8s.operator.FunctionOperator;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionSpec;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -26,6 +30,7 @@ class FunctionResourcesTest {
   private static final FunctionId ECHO = new FunctionId(NS, "echo");
 
   KubernetesClient client;
+  KubernetesMockServer server;
 
   private final ExecutorService blocking = Executors.newSingleThreadExecutor();
   private FunctionResources resources;
@@ -95,6 +100,44 @@ class FunctionResourcesTest {
     assertThat(stored().getMetadata().getLabels()).containsEntry("owner", "gitops");
     assertThat(stored().getMetadata().getUid()).isEqualTo(uid);
     assertThat(stored().getMetadata().getGeneration()).isEqualTo(2L);
+  }
+
+  @Test
+  void replaceThatMeetsANewerResourceVersionReadsAgainAndRetries() throws Exception {
+    join(resources.create(spec("echo:1")));
+    expectConflictingPuts(2);
+
+    FunctionResources.Result result = join(resources.replace(spec("echo:2")));
+
+    assertThat(result).isInstanceOf(FunctionResources.Replaced.class);
+    assertThat(FunctionMapping.toSpec(stored())).isEqualTo(spec("echo:2"));
+  }
+
+  @Test
+  void replaceThatKeepsMeetingNewerVersionsFailsWithTheConflict() throws Exception {
+    join(resources.create(spec("echo:1")));
+    expectConflictingPuts(FunctionResources.REPLACE_ATTEMPTS);
+
+    assertThatThrownBy(() -> join(resources.replace(spec("echo:2"))))
+        .hasCauseInstanceOf(KubernetesClientException.class)
+        .cause()
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
+    assertThat(FunctionMapping.toSpec(stored())).isEqualTo(spec("echo:1"));
+  }
+
+  private void expectConflictingPuts(int times) {
+    server
+        .expect()
+        .put()
+        .withPath("/apis/shardless.dev/v1/namespaces/" + NS + "/functions/echo")
+        .andReturn(
+            409,
+            new StatusBuilder()
+                .withCode(409)
+                .withReason("Conflict")
+                .withMessage("the object has been modified")
+                .build())
+        .times(times);
   }
 
   @Test

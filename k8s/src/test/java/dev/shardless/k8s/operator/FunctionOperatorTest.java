@@ -258,6 +258,71 @@ class FunctionOperatorTest {
   }
 
   @Test
+  void anInvalidChangeLeavesTheLastValidDeploymentAndRegistryEntryRunning() {
+    startOperator();
+    apply(FunctionMapping.toResource(spec("echo", "echo:1")));
+    await().untilAsserted(() -> assertThat(registry.contains(new FunctionId(NS, "echo"))).isTrue());
+
+    client
+        .resources(FunctionResource.class)
+        .inNamespace(NS)
+        .withName("echo")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"image\":\"echo:2\",\"scaling\":{\"targetProportion\":1.5}}}");
+
+    await()
+        .untilAsserted(
+            () -> {
+              Condition c = ready("echo");
+              assertThat(c.getReason()).isEqualTo(FunctionStatuses.INVALID_SPEC);
+              assertThat(c.getMessage()).startsWith("spec.scaling.targetProportion: ");
+              assertThat(c.getObservedGeneration()).isEqualTo(2L);
+            });
+    assertThat(
+            deployment("echo").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("echo:1");
+    assertThat(registry.get(new FunctionId(NS, "echo"))).contains(spec("echo", "echo:1"));
+  }
+
+  @Test
+  void aRestartedOperatorKeepsRunningFunctionsAndTheirScale() {
+    startOperator();
+    apply(FunctionMapping.toResource(spec("echo", "echo:1")));
+    await().untilAsserted(() -> assertThat(deployment("echo")).isNotNull());
+    client.apps().deployments().inNamespace(NS).withName("echo").scale(2);
+    await()
+        .untilAsserted(() -> assertThat(function("echo").getStatus().getReplicas()).isEqualTo(2));
+    operator.close();
+    String version = deployment("echo").getMetadata().getResourceVersion();
+
+    startOperator();
+
+    await().until(() -> operator.synced().toCompletableFuture().isDone());
+    assertThat(registry.contains(new FunctionId(NS, "echo"))).isTrue();
+    assertThat(deployment("echo").getSpec().getReplicas()).isEqualTo(2);
+    assertThat(deployment("echo").getMetadata().getResourceVersion()).isEqualTo(version);
+    assertThat(registry.removals()).isEmpty();
+  }
+
+  @Test
+  void aDeletedDeploymentIsBuiltAgain() {
+    startOperator();
+    apply(FunctionMapping.toResource(spec("echo", "echo:1")));
+    await().untilAsserted(() -> assertThat(deployment("echo")).isNotNull());
+    String uid = deployment("echo").getMetadata().getUid();
+
+    client.apps().deployments().inNamespace(NS).withName("echo").delete();
+
+    await()
+        .untilAsserted(
+            () -> {
+              assertThat(deployment("echo")).isNotNull();
+              assertThat(deployment("echo").getMetadata().getUid()).isNotEqualTo(uid);
+            });
+  }
+
+  @Test
   void deletingTheFunctionRemovesItsObjectsAndItsRegistryEntry() {
     startOperator();
     apply(FunctionMapping.toResource(spec("echo", "echo:1")));
