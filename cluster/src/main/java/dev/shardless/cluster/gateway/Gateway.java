@@ -42,6 +42,7 @@ public final class Gateway {
       boolean requireEnvProcess,
       ObjectNode info,
       SecretCatalog secrets,
+      SecretMirror secretMirror,
       SecretsSettings secretsSettings,
       ReplicaConfinement confinement,
       GatewayMetrics metrics) {
@@ -60,6 +61,7 @@ public final class Gateway {
             requireEnvProcess,
             info,
             secrets,
+            secretMirror,
             secretsSettings.maxValueBytes(),
             confinement,
             new LiveFeed(system, registry, settings.statusTimeout(), live));

@@ -46,9 +46,16 @@ final class SecretsApi {
   private final Namespaces namespaces;
   private final int maxValueBytes;
   private final Executor ec;
+  private final SecretMirror mirror;
 
-  SecretsApi(SecretCatalog catalog, Namespaces namespaces, int maxValueBytes, Executor ec) {
+  SecretsApi(
+      SecretCatalog catalog,
+      SecretMirror mirror,
+      Namespaces namespaces,
+      int maxValueBytes,
+      Executor ec) {
     this.catalog = catalog;
+    this.mirror = mirror;
     this.namespaces = namespaces;
     this.maxValueBytes = maxValueBytes;
     this.ec = ec;
@@ -72,6 +79,8 @@ final class SecretsApi {
     Write w = readWrite(body);
     return catalog
         .create(w.namespace, w.name, w.value)
+        .thenComposeAsync(
+            reply -> reply instanceof SecretStore.Conflict ? done(reply) : mirrored(w, reply), ec)
         .thenApplyAsync(
             reply ->
                 reply instanceof SecretStore.Conflict
@@ -91,6 +100,8 @@ final class SecretsApi {
     Write w = readWrite(body);
     return catalog
         .update(w.namespace, w.name, w.value)
+        .thenComposeAsync(
+            reply -> reply instanceof SecretStore.NotFound ? done(reply) : mirrored(w, reply), ec)
         .thenApplyAsync(
             reply ->
                 reply instanceof SecretStore.NotFound
@@ -108,6 +119,14 @@ final class SecretsApi {
     throwIfAny(errors);
     return catalog
         .delete(namespace, name)
+        .thenComposeAsync(
+            reply ->
+                reply instanceof SecretStore.NotFound
+                    ? done(reply)
+                    : mirror
+                        .remove(namespace, name)
+                        .handle((ok, error) -> afterMirror(reply, error, name, namespace)),
+            ec)
         .thenApplyAsync(
             reply ->
                 reply instanceof SecretStore.NotFound
@@ -144,6 +163,34 @@ final class SecretsApi {
   }
 
   private record Write(String namespace, String name, byte[] value) {}
+
+  private static <T> CompletionStage<T> done(T reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+
+  /** The stored value written to the platform's copy too; {@code reply} passed on. */
+  private <T> CompletionStage<T> mirrored(Write w, T reply) {
+    return mirror
+        .put(w.namespace, w.name, w.value)
+        .handle((ok, error) -> afterMirror(reply, error, w.name, w.namespace));
+  }
+
+  private static <T> T afterMirror(T reply, Throwable error, String name, String namespace) {
+    if (error == null) {
+      return reply;
+    }
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    throw new Unavailable(
+        "secret "
+            + name
+            + "."
+            + namespace
+            + " is stored, but its Kubernetes Secret could not be written ("
+            + cause.getMessage()
+            + "); PUT it again to retry",
+        cause);
+  }
 
   private Write readWrite(String body) throws BadRequest {
     JsonNode json = FunctionJson.parse(body);

@@ -64,6 +64,7 @@ final class SystemApi extends AllDirectives {
       boolean requireEnvProcess,
       ObjectNode info,
       SecretCatalog secretCatalog,
+      SecretMirror secretMirror,
       int maxSecretBytes,
       ReplicaConfinement confinement,
       LiveFeed feed) {
@@ -80,7 +81,8 @@ final class SystemApi extends AllDirectives {
     this.async = new AsyncApi(system, settings.askTimeout());
     this.confinement = confinement;
     this.logs = new LogsApi(system);
-    this.secrets = new SecretsApi(secretCatalog, this::namespaceOrThrow, maxSecretBytes, ec);
+    this.secrets =
+        new SecretsApi(secretCatalog, secretMirror, this::namespaceOrThrow, maxSecretBytes, ec);
     this.feed = feed;
   }
 

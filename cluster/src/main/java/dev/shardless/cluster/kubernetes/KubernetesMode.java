@@ -1,6 +1,7 @@
 package dev.shardless.cluster.kubernetes;
 
 import dev.shardless.cluster.gateway.FunctionWrites;
+import dev.shardless.cluster.gateway.SecretMirror;
 import dev.shardless.k8s.crd.FunctionResources;
 import dev.shardless.k8s.operator.FunctionOperator;
 import dev.shardless.k8s.platform.KubernetesPlatform;
@@ -19,13 +20,15 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * The node's parts on the Kubernetes platform ({@code SHARDLESS_PLATFORM=kubernetes}): one API
  * client (configured from the pod's service account, or KUBECONFIG outside a cluster), the replica
- * platform whose replicas are Ready pods, the REST API's writes to Function resources, and the
- * Function operator, run on one node of the cluster at a time.
+ * platform whose replicas are Ready pods, the REST API's writes to Function resources (and of
+ * secrets to Kubernetes Secrets), and the Function operator, run on one node of the cluster at a
+ * time.
  */
 public final class KubernetesMode {
   private final KubernetesClient client;
   private final KubernetesPlatform platform;
   private final FunctionWrites writes;
+  private final SecretMirror secrets;
   private final RegistryCatalog catalog;
   private final List<String> namespaces;
 
@@ -33,11 +36,13 @@ public final class KubernetesMode {
       KubernetesClient client,
       KubernetesPlatform platform,
       FunctionWrites writes,
+      SecretMirror secrets,
       RegistryCatalog catalog,
       List<String> namespaces) {
     this.client = client;
     this.platform = platform;
     this.writes = writes;
+    this.secrets = secrets;
     this.catalog = catalog;
     this.namespaces = List.copyOf(namespaces);
   }
@@ -67,7 +72,13 @@ public final class KubernetesMode {
                           blocking.shutdown();
                           return Done.done();
                         }));
-    return new KubernetesMode(client, platform, writes, catalog, namespaces);
+    return new KubernetesMode(
+        client,
+        platform,
+        writes,
+        new KubernetesSecretMirror(client, blocking),
+        catalog,
+        namespaces);
   }
 
   public KubernetesPlatform platform() {
@@ -76,6 +87,11 @@ public final class KubernetesMode {
 
   public FunctionWrites writes() {
     return writes;
+  }
+
+  /** Function secrets also written as Kubernetes Secrets, which the pods mount. */
+  public SecretMirror secretMirror() {
+    return secrets;
   }
 
   /**

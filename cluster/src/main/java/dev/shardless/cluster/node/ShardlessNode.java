@@ -12,6 +12,7 @@ import dev.shardless.cluster.gateway.GatewaySettings;
 import dev.shardless.cluster.gateway.HttpCallbackSender;
 import dev.shardless.cluster.gateway.HttpJobRunner;
 import dev.shardless.cluster.gateway.Leases;
+import dev.shardless.cluster.gateway.SecretMirror;
 import dev.shardless.cluster.kubernetes.KubernetesMode;
 import dev.shardless.cluster.metrics.NodeMetrics;
 import dev.shardless.invoker.InvokerSettings;
@@ -224,6 +225,7 @@ public final class ShardlessNode {
             platform.runsEnvProcess(),
             info,
             secretCatalog,
+            kubernetes != null ? kubernetes.secretMirror() : SecretMirror.NONE,
             secretsSettings,
             function -> local != null ? confinementOf(local, function) : Map.of(),
             metrics.gateway());

@@ -359,4 +359,56 @@ class KubernetesIT {
                     && podCount("changing") == 0);
     assertThat(gateway.invoke("GET", "/function/changing/echo", null).statusCode()).isEqualTo(404);
   }
+
+  @Test
+  void functionSecretsBecomeKubernetesSecretsThatTheDeploymentMounts() throws Exception {
+    HttpResponse<String> created =
+        gateway.system(
+            "POST",
+            "/system/secrets",
+            "{\"name\":\"db-pass\",\"namespace\":\"" + NS + "\",\"value\":\"s3cret\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(secretValue("db-pass")).isEqualTo("s3cret");
+
+    HttpResponse<String> updated =
+        gateway.system(
+            "PUT",
+            "/system/secrets",
+            "{\"name\":\"db-pass\",\"namespace\":\"" + NS + "\",\"value\":\"rotated\"}");
+    assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+    assertThat(secretValue("db-pass")).isEqualTo("rotated");
+
+    HttpResponse<String> deployed =
+        gateway.system(
+            "POST",
+            "/system/functions",
+            Api.probe("with-secret", "", capacityLabels(1, 1, ""))
+                .replace("\"labels\"", "\"secrets\":[\"db-pass\"],\"labels\""));
+    assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(deployment("with-secret").getSpec().getTemplate().getSpec().getVolumes())
+                    .anySatisfy(
+                        v ->
+                            assertThat(v.getProjected().getSources())
+                                .anySatisfy(
+                                    src ->
+                                        assertThat(src.getSecret().getName())
+                                            .isEqualTo("db-pass"))));
+
+    HttpResponse<String> removed =
+        gateway.system(
+            "DELETE", "/system/secrets", "{\"name\":\"db-pass\",\"namespace\":\"" + NS + "\"}");
+    assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+    assertThat(admin.secrets().inNamespace(NS).withName("db-pass").get()).isNull();
+  }
+
+  private static String secretValue(String name) {
+    return new String(
+        java.util.Base64.getDecoder()
+            .decode(admin.secrets().inNamespace(NS).withName(name).get().getData().get(name)),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
 }

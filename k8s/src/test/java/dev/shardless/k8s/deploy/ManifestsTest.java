@@ -219,11 +219,20 @@ class ManifestsTest {
                 "apps/deployments/scale", List.of("get", "update", "patch"),
                 "/services", crud,
                 "/pods", List.of("get", "list", "watch", "patch", "delete"),
+                "/secrets", List.of("get", "create", "update", "delete"),
                 "/events", List.of("create", "patch")));
     for (Role role : all(base, Role.class)) {
       for (PolicyRule rule : role.getRules()) {
         assertThat(rule.getVerbs()).doesNotContain("*");
-        assertThat(rule.getResources()).doesNotContain("*", "secrets");
+        assertThat(rule.getResources()).doesNotContain("*");
+        if (rule.getResources().contains("secrets")) {
+          assertThat(role.getMetadata().getNamespace())
+              .as("function secrets only, in the functions' namespace")
+              .isEqualTo(FUNCTIONS);
+          assertThat(rule.getVerbs())
+              .as("no Secret is ever listed")
+              .doesNotContain("list", "watch");
+        }
         assertThat(rule.getApiGroups()).doesNotContain("*");
         assertThat(rule.getResourceNames()).isNullOrEmpty();
       }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the binaries cannot be built (no root or apt) or the control plane does not start, {@link
  * #sharedOrSkip()} skips the calling test, saying why; with {@code
- * -Dshardless.k8s.require-real-apiserver=true} it fails instead (for CI, where a skip would hide a
- * broken tier).
+ * -Dshardless.k8s.require-real-apiserver=true}, or with {@code CI=true} in the environment, it
+ * fails instead (CI, where a skip would hide a broken tier).
  */
 public final class KubeApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubeApiServer.class);
@@ -110,7 +110,7 @@ public final class KubeApiServer implements AutoCloseable {
     try {
       return shared();
     } catch (Unavailable e) {
-      if (Boolean.getBoolean(REQUIRE_PROPERTY)) {
+      if (Boolean.getBoolean(REQUIRE_PROPERTY) || "true".equals(System.getenv("CI"))) {
         throw e;
       }
       return Assumptions.abort("the real kube-apiserver tier is skipped: " + e.getMessage());
