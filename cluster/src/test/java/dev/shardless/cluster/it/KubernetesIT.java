@@ -174,6 +174,20 @@ class KubernetesIT {
     assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
     assertThat(call.body()).contains("ping");
     assertThat(replicas("hello")).isEqualTo(1);
+    assertThat(
+            admin
+                .apps()
+                .replicaSets()
+                .inNamespace(NS)
+                .withLabel("faas_function", "hello")
+                .list()
+                .getItems())
+        .as("the real Deployment controller made a ReplicaSet")
+        .singleElement()
+        .satisfies(
+            rs ->
+                assertThat(rs.getMetadata().getOwnerReferences().get(0).getName())
+                    .isEqualTo("hello"));
     assertThat(readyPods("hello")).hasSize(1);
     assertThat(readyPods("hello").get(0).getStatus().getPodIP()).startsWith("127.0.0.");
 

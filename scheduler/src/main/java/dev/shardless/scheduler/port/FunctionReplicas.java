@@ -20,7 +20,9 @@ public interface FunctionReplicas {
   void stop(ReplicaId id, Duration grace);
 
   /**
-   * Stops every replica of this function at once (entity stopping). Nothing is reported afterwards.
+   * The entity is stopping (hand-off, passivation, node shutdown): nothing is reported afterwards.
+   * Local processes stop at once; pods on Kubernetes stay, for the function's next entity to take
+   * over without a cold start.
    */
   void close();
 }
