@@ -198,7 +198,12 @@ public record ClusterSettings(
               // "management" (k8s/deploy/base/platform.yaml).
               .withValue(
                   "pekko.discovery.kubernetes-api.pod-label-selector",
-                  ConfigValueFactory.fromAnyRef("app=%s"));
+                  ConfigValueFactory.fromAnyRef("app=%s"))
+              // Probe each contact point at its podIP. Pekko's default (false) probes
+              // <a-b-c-d>.<namespace>.pod.cluster.local instead, which only resolves where the
+              // cluster DNS serves pod records (CoreDNS "pods insecure"), and not off-cluster.
+              .withValue(
+                  "pekko.discovery.kubernetes-api.use-raw-ip", ConfigValueFactory.fromAnyRef(true));
     }
     return out;
   }

@@ -83,6 +83,7 @@ class ClusterSettingsTest {
         .isEqualTo(2);
     assertThat(s.pekkoConfig().getString("pekko.discovery.kubernetes-api.pod-label-selector"))
         .isEqualTo("app=%s");
+    assertThat(s.pekkoConfig().getBoolean("pekko.discovery.kubernetes-api.use-raw-ip")).isTrue();
     assertThatThrownBy(() -> s.checkJournal(backend("h2"), "127.0.0.1:0"))
         .hasMessageContaining("SHARDLESS_DISCOVERY=kubernetes-api");
   }
