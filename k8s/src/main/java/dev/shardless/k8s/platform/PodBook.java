@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The pure bookkeeping of one function's replicas on Kubernetes: which replica id is waiting for a
@@ -40,11 +41,19 @@ import java.util.Set;
  * <p>Versions: every id is started with the {@link dev.shardless.k8s.SpecVersion} of its spec and
  * binds only to a pod whose {@link PodView#specVersion()} is the same. During a rollout after an
  * update the function has pods of both specs, and a replica of the new spec must not be served by a
- * still-Ready pod of the old one; it waits for a pod of its own spec, as after a cold start. A pod
- * without a version (built before versions existed, or not by the operator) never binds: nothing
- * says what it runs, and the operator's next pass rolls it out. A free pod whose version no pending
- * id waits for is of no use: {@link #toMark} marks it first, so a scale-down or the rollout removes
- * it before a pod that serves (or drains) a replica.
+ * still-Ready pod of the old one; it waits for a pod of its own spec, as after a cold start.
+ *
+ * <p>A pod without a version is a legacy pod, built by an operator from before versions existed: it
+ * binds any id, but only when no free pod of the id's own version serves. Refusing it would cut a
+ * platform upgrade short: the operator is a cluster singleton on the oldest node, so it stays on an
+ * old node (stamping no versions) until the last old node goes, while entities that moved to the
+ * new nodes must keep adopting their Ready pods. Once the new operator runs, the changed pod
+ * template rolls every function out to versioned pods, and the defect this guards against can only
+ * touch a spec update made during that window.
+ *
+ * <p>A free pod no pending id can use (another version, or any pod when nothing is pending) is
+ * useless: {@link #toMark} marks it first, so a scale-down or the rollout removes it before a pod
+ * that serves (or drains) a replica.
  */
 public final class PodBook {
   private final LinkedHashMap<ReplicaId, Waiting> pending = new LinkedHashMap<>();
@@ -181,7 +190,7 @@ public final class PodBook {
     for (Iterator<Map.Entry<ReplicaId, Waiting>> it = pending.entrySet().iterator();
         it.hasNext() && !unused.isEmpty(); ) {
       Map.Entry<ReplicaId, Waiting> e = it.next();
-      PodView p = firstOfVersion(unused, e.getValue().version());
+      PodView p = usableBy(unused, e.getValue().version());
       if (p == null) {
         continue;
       }
@@ -195,13 +204,18 @@ public final class PodBook {
     return out;
   }
 
-  private static PodView firstOfVersion(List<PodView> pods, String version) {
+  /** The first pod of {@code version} in {@code pods}, else the first legacy one, else null. */
+  private static PodView usableBy(List<PodView> pods, String version) {
+    PodView legacy = null;
     for (PodView p : pods) {
       if (version.equals(p.specVersion())) {
         return p;
       }
+      if (legacy == null && p.specVersion() == null) {
+        legacy = p;
+      }
     }
-    return null;
+    return legacy;
   }
 
   /**
@@ -245,10 +259,10 @@ public final class PodBook {
   /**
    * The pods to give the low deletion cost before the desired count is written, so the ReplicaSet
    * (or the rollout, scaling the old ReplicaSet down) removes them and no pod serving an id: every
-   * live pod of a stopping id, every useless pod (no id holds it and no pending id waits for its
-   * spec version; by name), then, while more pods are live than desired, the other pods no id holds
-   * (not serving first, then by name). Pods already marked are left out; the returned ones count as
-   * marked from now on.
+   * live pod of a stopping id, every useless pod (no id holds it and no pending id can use it: a
+   * pod of another spec version, or any pod when nothing is pending; by name), then, while more
+   * pods are live than desired, the other pods no id holds (legacy first, then not serving, then by
+   * name). Pods already marked are left out; the returned ones count as marked from now on.
    *
    * <p>Example: desired 2, pods a (bound), b (stopping), c and d (free, d not Ready) → b, then d (4
    * live − 2 desired = 2 to remove). After an update from v1 to v2: a v1 id still bound to pod a
@@ -261,20 +275,22 @@ public final class PodBook {
     Set<String> held = new HashSet<>(bound.values());
     Set<String> going = new HashSet<>(stopping.values());
     List<PodView> live = pods.stream().filter(PodView::live).toList();
-    Set<String> wanted = new HashSet<>();
-    pending.values().forEach(w -> wanted.add(w.version()));
     List<PodView> chosen =
         new ArrayList<>(live.stream().filter(p -> going.contains(p.name())).toList());
     List<PodView> free =
         live.stream().filter(p -> !held.contains(p.name()) && !going.contains(p.name())).toList();
+    Predicate<PodView> usable = usableByPending();
     free.stream()
-        .filter(p -> !wanted.contains(p.specVersion()))
+        .filter(usable.negate())
         .sorted(Comparator.comparing(PodView::name))
         .forEach(chosen::add);
     int surplus = live.size() - desired() - chosen.size();
     free.stream()
-        .filter(p -> wanted.contains(p.specVersion()))
-        .sorted(Comparator.comparing(PodView::serving).thenComparing(PodView::name))
+        .filter(usable)
+        .sorted(
+            Comparator.comparing((PodView p) -> p.specVersion() != null)
+                .thenComparing(PodView::serving)
+                .thenComparing(PodView::name))
         .limit(Math.max(0, surplus))
         .forEach(chosen::add);
     List<String> out = new ArrayList<>();
@@ -285,6 +301,13 @@ public final class PodBook {
       }
     }
     return out;
+  }
+
+  /** True for a pod some pending id could bind: of its version, or a legacy one. */
+  private Predicate<PodView> usableByPending() {
+    Set<String> wanted = new HashSet<>();
+    pending.values().forEach(w -> wanted.add(w.version()));
+    return p -> p.specVersion() == null ? !wanted.isEmpty() : wanted.contains(p.specVersion());
   }
 
   private boolean isMarked(PodView p) {

@@ -346,6 +346,19 @@ class KubernetesPlatformTest {
   }
 
   @Test
+  void aPodAnOperatorFromBeforeSpecVersionsBuiltIsStillAdoptedAfterAnUpgrade() {
+    createDeployment(1);
+    createPod("hello-legacy", "10.1.0.1", true, null);
+    FunctionReplicas replicas = open();
+
+    replicas.start(A, V1);
+
+    await()
+        .untilAsserted(
+            () -> assertThat(events.lines()).containsExactly("ready hello-1 10.1.0.1:8080"));
+  }
+
+  @Test
   void anIncarnationThatAsksNothingWithinTheAdoptGraceScalesTheLeftoversAway() {
     createDeployment(2);
     createPod("hello-a", "10.1.0.1", true);
@@ -453,7 +466,10 @@ class KubernetesPlatformTest {
     createPod(name, ip, ready, V1);
   }
 
-  /** A pod built from {@code spec}: annotated with its version, like the operator's pods. */
+  /**
+   * A pod built from {@code spec}: annotated with its version, like the operator's pods; null for a
+   * pod without the annotation, like an older operator's.
+   */
   private void createPod(String name, String ip, boolean ready, FunctionSpec spec) {
     Pod pod =
         new PodBuilder()
@@ -461,7 +477,10 @@ class KubernetesPlatformTest {
             .withName(name)
             .withNamespace(NS)
             .withLabels(POD_LABELS)
-            .withAnnotations(Map.of(Conventions.SPEC_VERSION_ANNOTATION, SpecVersion.of(spec)))
+            .withAnnotations(
+                spec == null
+                    ? null
+                    : Map.of(Conventions.SPEC_VERSION_ANNOTATION, SpecVersion.of(spec)))
             .endMetadata()
             .withNewSpec()
             .withContainers(container())
