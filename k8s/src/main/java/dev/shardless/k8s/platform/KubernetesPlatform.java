@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *       Ready pods of the current spec at once. One that asks nothing within {@code adopt-grace}
  *       writes its count (0).
  *   <li><b>Useless pods</b>: a pod no id holds and no waiting id can use (an old spec's pod during
- *       a rollout, a pod without a version) gets the deletion cost on the next count write, so a
- *       scale-down or the rollout removes it first.
+ *       a rollout) gets the deletion cost on the next count write, so a scale-down or the rollout
+ *       removes it first. Pods without the annotation (built by an operator from before it) serve
+ *       any replica when none of its own spec is free; see {@link PodBook}.
  * </ul>
  *
  * <p>Watching: one shared pod informer per namespace (label {@code

@@ -131,8 +131,8 @@ public final class PodBook {
    * Compares the book with the pods the informer now shows for the function: bound ids whose pod no
    * longer serves are lost ("pod p deleted" when gone or terminating, "pod p failed" when finished,
    * "pod p not ready" otherwise); stopping ids whose pod is gone are stopped; then pending ids,
-   * oldest first, bind to serving pods of their spec version that no id holds, unmarked pods first,
-   * then by name.
+   * oldest first, bind to serving pods of their spec version that no id holds (a legacy pod when
+   * none of that version is free), unmarked pods first, then by name.
    */
   public Changes observe(Collection<PodView> pods) {
     Map<String, PodView> byName = new HashMap<>();
