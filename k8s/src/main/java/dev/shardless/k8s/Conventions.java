@@ -39,6 +39,12 @@ public final class Conventions {
    */
   public static final String POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
 
+  /**
+   * Annotation on every pod the operator builds: the {@link SpecVersion} of the spec it was built
+   * from. The platform binds a replica only to pods of the version of the spec it was started with.
+   */
+  public static final String SPEC_VERSION_ANNOTATION = "shardless.dev/spec-version";
+
   /** The port a function's container serves HTTP on (the OpenFaaS watchdog's). */
   public static final int FUNCTION_PORT = 8080;
 

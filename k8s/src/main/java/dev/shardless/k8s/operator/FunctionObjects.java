@@ -1,6 +1,7 @@
 package dev.shardless.k8s.operator;
 
 import dev.shardless.k8s.Conventions;
+import dev.shardless.k8s.SpecVersion;
 import dev.shardless.k8s.crd.FunctionResource;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.model.Resources;
@@ -25,10 +26,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,9 +39,11 @@ import java.util.TreeMap;
  * faas_function=<name>}, one container named {@code function} serving the watchdog's port 8080
  * (named {@code http}) with a readiness probe on {@code /_/health}, Secrets mounted read-only under
  * {@code /var/openfaas/secrets}, {@code constraints} as a nodeSelector, and {@code /tmp} an
- * emptyDir when the root filesystem is read-only. Its replica count belongs to the function's
- * entity: {@code liveReplicas} (what the live Deployment has) is kept, and a new Deployment starts
- * at 0 until the entity scales it.
+ * emptyDir when the root filesystem is read-only. Every pod is annotated {@code
+ * shardless.dev/spec-version} with the {@link SpecVersion} of its spec, which the platform matches
+ * against the spec a replica was started with. Its replica count belongs to the function's entity:
+ * {@code liveReplicas} (what the live Deployment has) is kept, and a new Deployment starts at 0
+ * until the entity scales it.
  */
 public final class FunctionObjects {
   /** Container name of the function in every pod. */
@@ -106,8 +106,7 @@ public final class FunctionObjects {
             .withNewTemplate()
             .withNewMetadata()
             .withLabels(podLabels)
-            .withAnnotations(
-                spec.annotations().isEmpty() ? null : new TreeMap<>(spec.annotations()))
+            .withAnnotations(podAnnotations(spec))
             .endMetadata()
             .withNewSpec()
             .withContainers(container(spec))
@@ -122,6 +121,17 @@ public final class FunctionObjects {
     deployment.getMetadata().getAnnotations().put(SPEC_HASH_ANNOTATION, hash(deployment));
     deployment.getSpec().setReplicas(liveReplicas == null ? 0 : liveReplicas);
     return deployment;
+  }
+
+  /**
+   * The spec's annotations plus {@link Conventions#SPEC_VERSION_ANNOTATION} (which wins over a user
+   * annotation of that name): every pod says which spec it runs, and a changed spec changes the
+   * template, so the Deployment rolls out.
+   */
+  private static Map<String, String> podAnnotations(FunctionSpec spec) {
+    Map<String, String> annotations = new TreeMap<>(spec.annotations());
+    annotations.put(Conventions.SPEC_VERSION_ANNOTATION, SpecVersion.of(spec));
+    return annotations;
   }
 
   /** The ClusterIP Service in front of the function's pods: port 8080 to the pods' {@code http}. */
@@ -280,13 +290,6 @@ public final class FunctionObjects {
 
   /** SHA-256 of the object's JSON (its hash annotation left out), first 16 hex digits. */
   private static String hash(HasMetadata object) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(JSON.asJson(object).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
+    return SpecVersion.digest(JSON.asJson(object).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -36,10 +36,13 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Start</b>: the desired count rises; the id waits until a Ready pod no other id holds
- *       appears, and is then reported ready at {@code podIP:port} (the container port named {@code
- *       http}, else 8080). Waiting ids bind first come, first served; scale-from-zero thus waits
- *       for the first Ready pod while the entity buffers requests. An id without a Ready pod after
- *       {@code readiness-timeout} is lost.
+ *       appears that was built from the id's spec (its {@code shardless.dev/spec-version}
+ *       annotation is the spec's {@link dev.shardless.k8s.SpecVersion}), and is then reported ready
+ *       at {@code podIP:port} (the container port named {@code http}, else 8080). Waiting ids bind
+ *       first come, first served; scale-from-zero thus waits for the first Ready pod while the
+ *       entity buffers requests, and a replica started after an update waits for a pod of the new
+ *       spec, never taking a still-Ready pod of the old one. An id without such a pod after {@code
+ *       readiness-timeout} is lost.
  *   <li><b>Stop</b>: the drained pod first gets {@code controller.kubernetes.io/pod-deletion-cost}
  *       {@code deletion-cost}, then the desired count falls, so the ReplicaSet (Kubernetes 1.22+)
  *       removes that pod; the id is reported stopped when the pod is gone. If it is still there
@@ -48,7 +51,12 @@ import org.slf4j.LoggerFactory;
  *       reported lost with a short reason, and the desired count falls.
  *   <li><b>Hand-off</b>: {@link FunctionReplicas#close()} writes nothing, so a rolling restart of
  *       the platform does not cold-start every function; the next incarnation's starts bind to the
- *       Ready pods at once. One that asks nothing within {@code adopt-grace} writes its count (0).
+ *       Ready pods of the current spec at once. One that asks nothing within {@code adopt-grace}
+ *       writes its count (0).
+ *   <li><b>Useless pods</b>: a pod no id holds and no waiting id can use (an old spec's pod during
+ *       a rollout) gets the deletion cost on the next count write, so a scale-down or the rollout
+ *       removes it first. Pods without the annotation (built by an operator from before it) serve
+ *       any replica when none of its own spec is free; see {@link PodBook}.
  * </ul>
  *
  * <p>Watching: one shared pod informer per namespace (label {@code

@@ -13,7 +13,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The pure bookkeeping of one function's replicas on Kubernetes: which replica id is waiting for a
@@ -35,12 +37,32 @@ import java.util.Set;
  * <p>The desired count is {@code pending + bound}: stopping pods are the ones a scale-down should
  * remove. Example: 2 pending, 3 bound, 1 stopping → desired 5; the Deployment shows 6 live pods, so
  * the stopping pod is the one to mark ({@link #toMark}).
+ *
+ * <p>Versions: every id is started with the {@link dev.shardless.k8s.SpecVersion} of its spec and
+ * binds only to a pod whose {@link PodView#specVersion()} is the same. During a rollout after an
+ * update the function has pods of both specs, and a replica of the new spec must not be served by a
+ * still-Ready pod of the old one; it waits for a pod of its own spec, as after a cold start.
+ *
+ * <p>A pod without a version is a legacy pod, built by an operator from before versions existed: it
+ * binds any id, but only when no free pod of the id's own version serves. Refusing it would cut a
+ * platform upgrade short: the operator is a cluster singleton on the oldest node, so it stays on an
+ * old node (stamping no versions) until the last old node goes, while entities that moved to the
+ * new nodes must keep adopting their Ready pods. Once the new operator runs, the changed pod
+ * template rolls every function out to versioned pods, and the defect this guards against can only
+ * touch a spec update made during that window.
+ *
+ * <p>A free pod no pending id can use (another version, or any pod when nothing is pending) is
+ * useless: {@link #toMark} marks it first, so a scale-down or the rollout removes it before a pod
+ * that serves (or drains) a replica.
  */
 public final class PodBook {
-  private final LinkedHashMap<ReplicaId, Instant> pending = new LinkedHashMap<>();
+  private final LinkedHashMap<ReplicaId, Waiting> pending = new LinkedHashMap<>();
   private final LinkedHashMap<ReplicaId, String> bound = new LinkedHashMap<>();
   private final LinkedHashMap<ReplicaId, String> stopping = new LinkedHashMap<>();
   private final Set<String> markedByUs = new HashSet<>();
+
+  /** A pending id: since when it waits, and the spec version of the pod it needs. */
+  private record Waiting(Instant since, String version) {}
 
   /** What {@link #stop} found. */
   public sealed interface StopOutcome {}
@@ -76,12 +98,16 @@ public final class PodBook {
     }
   }
 
-  /** Adds {@code id} as pending since {@code now}; false (and no change) when it is known. */
-  public boolean start(ReplicaId id, Instant now) {
+  /**
+   * Adds {@code id} as pending since {@code now}, to be served by a pod of spec version {@code
+   * version}; false (and no change) when it is known.
+   */
+  public boolean start(ReplicaId id, String version, Instant now) {
+    Objects.requireNonNull(version, "version");
     if (knows(id)) {
       return false;
     }
-    pending.put(id, now);
+    pending.put(id, new Waiting(now, version));
     return true;
   }
 
@@ -105,7 +131,8 @@ public final class PodBook {
    * Compares the book with the pods the informer now shows for the function: bound ids whose pod no
    * longer serves are lost ("pod p deleted" when gone or terminating, "pod p failed" when finished,
    * "pod p not ready" otherwise); stopping ids whose pod is gone are stopped; then pending ids,
-   * oldest first, bind to serving pods no id holds, unmarked pods first, then by name.
+   * oldest first, bind to serving pods of their spec version that no id holds (a legacy pod when
+   * none of that version is free), unmarked pods first, then by name.
    */
   public Changes observe(Collection<PodView> pods) {
     Map<String, PodView> byName = new HashMap<>();
@@ -158,20 +185,37 @@ public final class PodBook {
             .filter(p -> p.serving() && !taken.contains(p.name()))
             .sorted(Comparator.comparing(this::isMarked).thenComparing(PodView::name))
             .toList();
+    List<PodView> unused = new ArrayList<>(free);
     List<Binding> out = new ArrayList<>();
-    Iterator<ReplicaId> waiting = pending.keySet().iterator();
-    for (PodView p : free) {
-      if (!waiting.hasNext()) {
-        break;
+    for (Iterator<Map.Entry<ReplicaId, Waiting>> it = pending.entrySet().iterator();
+        it.hasNext() && !unused.isEmpty(); ) {
+      Map.Entry<ReplicaId, Waiting> e = it.next();
+      PodView p = usableBy(unused, e.getValue().version());
+      if (p == null) {
+        continue;
       }
-      ReplicaId id = waiting.next();
-      waiting.remove();
-      bound.put(id, p.name());
+      it.remove();
+      unused.remove(p);
+      bound.put(e.getKey(), p.name());
       boolean unmark = isMarked(p);
       markedByUs.remove(p.name());
-      out.add(new Binding(id, p.name(), p.ip(), p.port(), unmark));
+      out.add(new Binding(e.getKey(), p.name(), p.ip(), p.port(), unmark));
     }
     return out;
+  }
+
+  /** The first pod of {@code version} in {@code pods}, else the first legacy one, else null. */
+  private static PodView usableBy(List<PodView> pods, String version) {
+    PodView legacy = null;
+    for (PodView p : pods) {
+      if (version.equals(p.specVersion())) {
+        return p;
+      }
+      if (legacy == null && p.specVersion() == null) {
+        legacy = p;
+      }
+    }
+    return legacy;
   }
 
   /**
@@ -181,10 +225,10 @@ public final class PodBook {
   public List<Loss> expire(Instant now, Duration timeout) {
     Instant cutoff = now.minus(timeout);
     List<Loss> lost = new ArrayList<>();
-    for (Iterator<Map.Entry<ReplicaId, Instant>> it = pending.entrySet().iterator();
+    for (Iterator<Map.Entry<ReplicaId, Waiting>> it = pending.entrySet().iterator();
         it.hasNext(); ) {
-      Map.Entry<ReplicaId, Instant> e = it.next();
-      if (!e.getValue().isAfter(cutoff)) {
+      Map.Entry<ReplicaId, Waiting> e = it.next();
+      if (!e.getValue().since().isAfter(cutoff)) {
         it.remove();
         lost.add(new Loss(e.getKey(), "no Ready pod after " + GoDuration.format(timeout)));
       }
@@ -214,12 +258,18 @@ public final class PodBook {
 
   /**
    * The pods to give the low deletion cost before the desired count is written, so the ReplicaSet
-   * removes them and no pod serving an id: every live pod of a stopping id, then, while more pods
-   * are live than desired, pods no id holds (not serving first, then by name). Pods already marked
-   * are left out; the returned ones count as marked from now on.
+   * (or the rollout, scaling the old ReplicaSet down) removes them and no pod serving an id: every
+   * live pod of a stopping id, every useless pod (no id holds it and no pending id can use it: a
+   * pod of another spec version, or any pod when nothing is pending; by name), then, while more
+   * pods are live than desired, the other pods no id holds (legacy first, then not serving, then by
+   * name). Pods already marked are left out; the returned ones count as marked from now on.
    *
    * <p>Example: desired 2, pods a (bound), b (stopping), c and d (free, d not Ready) → b, then d (4
-   * live − 2 desired = 2 to remove).
+   * live − 2 desired = 2 to remove). After an update from v1 to v2: a v1 id still bound to pod a
+   * (draining), a v2 id pending, b of v1 free and Ready, c of v2 not Ready yet → b (useless), not a
+   * (held) nor c (3 live − 2 desired − 1 chosen leaves nothing more to remove). The rollout,
+   * scaling the old ReplicaSet down, thus takes b before a, whose replica may still finish its
+   * calls.
    */
   public List<String> toMark(Collection<PodView> pods) {
     Set<String> held = new HashSet<>(bound.values());
@@ -227,10 +277,20 @@ public final class PodBook {
     List<PodView> live = pods.stream().filter(PodView::live).toList();
     List<PodView> chosen =
         new ArrayList<>(live.stream().filter(p -> going.contains(p.name())).toList());
+    List<PodView> free =
+        live.stream().filter(p -> !held.contains(p.name()) && !going.contains(p.name())).toList();
+    Predicate<PodView> usable = usableByPending();
+    free.stream()
+        .filter(usable.negate())
+        .sorted(Comparator.comparing(PodView::name))
+        .forEach(chosen::add);
     int surplus = live.size() - desired() - chosen.size();
-    live.stream()
-        .filter(p -> !held.contains(p.name()) && !going.contains(p.name()))
-        .sorted(Comparator.comparing(PodView::serving).thenComparing(PodView::name))
+    free.stream()
+        .filter(usable)
+        .sorted(
+            Comparator.comparing((PodView p) -> p.specVersion() != null)
+                .thenComparing(PodView::serving)
+                .thenComparing(PodView::name))
         .limit(Math.max(0, surplus))
         .forEach(chosen::add);
     List<String> out = new ArrayList<>();
@@ -241,6 +301,13 @@ public final class PodBook {
       }
     }
     return out;
+  }
+
+  /** True for a pod some pending id could bind: of its version, or a legacy one. */
+  private Predicate<PodView> usableByPending() {
+    Set<String> wanted = new HashSet<>();
+    pending.values().forEach(w -> wanted.add(w.version()));
+    return p -> p.specVersion() == null ? !wanted.isEmpty() : wanted.contains(p.specVersion());
   }
 
   private boolean isMarked(PodView p) {

@@ -1,5 +1,6 @@
 package dev.shardless.k8s.platform;
 
+import dev.shardless.k8s.SpecVersion;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.model.ReplicaId;
@@ -8,6 +9,7 @@ import dev.shardless.scheduler.port.ReplicaEndpoint;
 import dev.shardless.scheduler.port.ReplicaEvents;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +63,10 @@ final class PodReplicas implements FunctionReplicas, ScaleWriter.Owner {
     writer.request();
   }
 
+  /** Starts {@code id}, to be served by a pod built from {@code spec} (see {@link SpecVersion}). */
   @Override
   public void start(ReplicaId id, FunctionSpec spec) {
+    String version = SpecVersion.of(Objects.requireNonNull(spec, "spec"));
     synchronized (this) {
       if (closed) {
         log.warn("Ignoring start of replica {} of {}: its replica set is closed", id, function);
@@ -72,7 +76,7 @@ final class PodReplicas implements FunctionReplicas, ScaleWriter.Owner {
         events.lost(id, "the node is shutting down");
         return;
       }
-      if (!book.start(id, platform.clock().instant())) {
+      if (!book.start(id, version, platform.clock().instant())) {
         log.warn("Ignoring start of replica {} of {}: it is already known", id, function);
         return;
       }

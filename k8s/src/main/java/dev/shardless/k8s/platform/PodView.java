@@ -11,6 +11,8 @@ package dev.shardless.k8s.platform;
  * @param terminating the pod has a {@code deletionTimestamp}: it is on its way out
  * @param failed the pod's phase is {@code Failed} or {@code Succeeded}: it will not serve again
  * @param marked the pod carries the platform's low {@code pod-deletion-cost}
+ * @param specVersion the pod's {@code shardless.dev/spec-version} annotation: the {@link
+ *     dev.shardless.k8s.SpecVersion} of the spec the pod was built from, or null when it has none
  */
 public record PodView(
     String name,
@@ -19,7 +21,8 @@ public record PodView(
     int port,
     boolean terminating,
     boolean failed,
-    boolean marked) {
+    boolean marked,
+    String specVersion) {
 
   /** Ready condition True, an IP, not terminating, not finished: a request may go to it. */
   public boolean serving() {

@@ -25,7 +25,8 @@ final class Pods {
         port(pod),
         pod.getMetadata().getDeletionTimestamp() != null,
         "Failed".equals(phase) || "Succeeded".equals(phase),
-        String.valueOf(markValue).equals(cost));
+        String.valueOf(markValue).equals(cost),
+        annotations == null ? null : annotations.get(Conventions.SPEC_VERSION_ANNOTATION));
   }
 
   /** The function named by the pod's {@code faas_function} label, or null. */

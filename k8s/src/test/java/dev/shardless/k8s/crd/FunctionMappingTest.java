@@ -2,6 +2,7 @@ package dev.shardless.k8s.crd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shardless.k8s.SpecVersion;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.model.Resources;
@@ -114,8 +115,24 @@ class FunctionMappingTest {
     assertThat(FunctionMapping.toSpec(read)).isEqualTo(spec);
   }
 
+  /**
+   * The operator builds pods from {@code toSpec} of the Function, the entity starts replicas with
+   * the registry's spec (the REST API's original or the operator's {@code toSpec}): their versions
+   * must agree, or no replica would ever bind a pod.
+   */
+  @ParameterizedTest
+  @MethodSource("specs")
+  void theSpecVersionSurvivesTheRoundTripThroughTheResourceAndItsJson(FunctionSpec spec) {
+    String version = SpecVersion.of(spec);
+    FunctionResource resource = FunctionMapping.toResource(spec);
+    FunctionResource read = JSON.unmarshal(JSON.asJson(resource), FunctionResource.class);
+
+    assertThat(SpecVersion.of(FunctionMapping.toSpec(resource))).isEqualTo(version);
+    assertThat(SpecVersion.of(FunctionMapping.toSpec(read))).isEqualTo(version);
+  }
+
   @Test
-  void roundTripIsLosslessForRandomScalingLabels() {
+  void roundTripIsLosslessForRandomScalingLabelsAndKeepsTheSpecVersion() {
     String[] values = {
       "0",
       "1",
@@ -159,9 +176,9 @@ class FunctionMappingTest {
         }
       }
       FunctionSpec spec = spec(labels, Resources.NONE, Resources.NONE, false);
-      assertThat(FunctionMapping.toSpec(FunctionMapping.toResource(spec)))
-          .as("labels %s", labels)
-          .isEqualTo(spec);
+      FunctionSpec back = FunctionMapping.toSpec(FunctionMapping.toResource(spec));
+      assertThat(back).as("labels %s", labels).isEqualTo(spec);
+      assertThat(SpecVersion.of(back)).as("labels %s", labels).isEqualTo(SpecVersion.of(spec));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.shardless.k8s.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shardless.k8s.Conventions;
+import dev.shardless.k8s.SpecVersion;
 import dev.shardless.k8s.crd.FunctionMapping;
 import dev.shardless.k8s.crd.FunctionResource;
 import dev.shardless.scheduler.model.FunctionId;
@@ -12,12 +13,15 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class FunctionObjectsTest {
@@ -73,7 +77,8 @@ class FunctionObjectsTest {
         .containsEntry("com.openfaas.scale.max", "5")
         .doesNotContainKeys("bad label", "long");
     assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsEntry("prometheus.io/scrape", "true");
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsKey(Conventions.SPEC_VERSION_ANNOTATION);
   }
 
   @Test
@@ -209,6 +214,79 @@ class FunctionObjectsTest {
     assertThat(port.getPort()).isEqualTo(8080);
     assertThat(port.getName()).isEqualTo("http");
     assertThat(port.getTargetPort()).isEqualTo(new IntOrString("http"));
+  }
+
+  @Test
+  void everyPodCarriesTheVersionOfTheSpecItWasBuiltFrom() {
+    Map<String, String> annotations =
+        FunctionObjects.deployment(owner(SPEC), SPEC, null)
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations();
+
+    assertThat(annotations)
+        .containsOnly(
+            Map.entry("prometheus.io/scrape", "true"),
+            Map.entry(Conventions.SPEC_VERSION_ANNOTATION, SpecVersion.of(SPEC)));
+  }
+
+  @Test
+  void aUserAnnotationCannotForgeThePodsSpecVersion() {
+    FunctionSpec forged =
+        withLabelsAndAnnotations(
+            SPEC.labels(), Map.of(Conventions.SPEC_VERSION_ANNOTATION, "0000000000000000"));
+
+    assertThat(template(forged).getMetadata().getAnnotations())
+        .containsOnly(Map.entry(Conventions.SPEC_VERSION_ANNOTATION, SpecVersion.of(forged)));
+  }
+
+  @Test
+  void anyChangedSpecChangesThePodTemplateSoTheDeploymentRollsOut() {
+    // "bad label" is no valid pod label: only the spec version shows this change on the pods
+    Map<String, String> labels = new HashMap<>(SPEC.labels());
+    labels.put("bad label", "z");
+    FunctionSpec v2 = withLabelsAndAnnotations(labels, SPEC.annotations());
+
+    assertThat(template(v2).getMetadata().getLabels())
+        .isEqualTo(template(SPEC).getMetadata().getLabels());
+    assertThat(template(v2).getMetadata().getAnnotations())
+        .containsEntry(Conventions.SPEC_VERSION_ANNOTATION, SpecVersion.of(v2))
+        .doesNotContainEntry(Conventions.SPEC_VERSION_ANNOTATION, SpecVersion.of(SPEC));
+    assertThat(hash(FunctionObjects.deployment(owner(v2), v2, 3)))
+        .isNotEqualTo(hash(FunctionObjects.deployment(owner(SPEC), SPEC, 3)));
+  }
+
+  @Test
+  void anUnchangedSpecRebuildsTheSameTemplateSoNothingRollsOut() {
+    // an equal spec, its maps built in another order (as read back from the registry or the API)
+    FunctionSpec same =
+        withLabelsAndAnnotations(
+            new TreeMap<>(SPEC.labels()).descendingMap(), new HashMap<>(SPEC.annotations()));
+
+    assertThat(template(same)).isEqualTo(template(SPEC));
+    assertThat(hash(FunctionObjects.deployment(owner(same), same, 5)))
+        .isEqualTo(hash(FunctionObjects.deployment(owner(SPEC), SPEC, null)));
+  }
+
+  private static PodTemplateSpec template(FunctionSpec spec) {
+    return FunctionObjects.deployment(owner(spec), spec, null).getSpec().getTemplate();
+  }
+
+  private static FunctionSpec withLabelsAndAnnotations(
+      Map<String, String> labels, Map<String, String> annotations) {
+    return new FunctionSpec(
+        SPEC.id(),
+        SPEC.image(),
+        SPEC.envProcess(),
+        SPEC.envVars(),
+        SPEC.constraints(),
+        SPEC.secrets(),
+        labels,
+        annotations,
+        SPEC.limits(),
+        SPEC.requests(),
+        SPEC.readOnlyRootFilesystem());
   }
 
   @Test

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.shardless.k8s.Conventions;
+import dev.shardless.k8s.SpecVersion;
 import dev.shardless.scheduler.model.FunctionId;
+import dev.shardless.scheduler.model.FunctionSpec;
 import dev.shardless.scheduler.model.ReplicaId;
 import dev.shardless.scheduler.port.FunctionReplicas;
 import io.fabric8.kubernetes.api.model.Container;
@@ -43,6 +45,12 @@ class KubernetesPlatformTest {
   private static final Map<String, String> POD_LABELS =
       Map.of(Conventions.FUNCTION_LABEL, FN, Conventions.MANAGED_BY_LABEL, Conventions.MANAGED_BY);
   private static final Duration LONG = Duration.ofMinutes(10);
+  private static final FunctionSpec V1 = spec("ghcr.io/example/hello:1");
+  private static final FunctionSpec V2 = spec("ghcr.io/example/hello:2");
+
+  private static FunctionSpec spec(String image) {
+    return new FunctionSpec(FUNCTION, image, null, null, null, null, null, null, null, null, false);
+  }
 
   KubernetesClient client;
   KubernetesMockServer server;
@@ -79,7 +87,7 @@ class KubernetesPlatformTest {
   private FunctionReplicas openWithOneReadyReplica() {
     createDeployment(0);
     FunctionReplicas replicas = open();
-    replicas.start(A, null);
+    replicas.start(A, V1);
     createPod("hello-a", "10.1.0.1", true);
     await().until(() -> events.lines().size() == 1 && replicas() == 1);
     return replicas;
@@ -89,8 +97,8 @@ class KubernetesPlatformTest {
   private FunctionReplicas openWithTwoReadyReplicas() {
     createDeployment(0);
     FunctionReplicas replicas = open();
-    replicas.start(A, null);
-    replicas.start(B, null);
+    replicas.start(A, V1);
+    replicas.start(B, V1);
     createPod("hello-a", "10.1.0.1", true);
     createPod("hello-b", "10.1.0.2", true);
     await().until(() -> events.lines().size() == 2 && replicas() == 2);
@@ -107,9 +115,9 @@ class KubernetesPlatformTest {
     createDeployment(0);
     FunctionReplicas replicas = open();
 
-    replicas.start(A, null);
+    replicas.start(A, V1);
     await().until(this::replicas, n -> n == 1);
-    replicas.start(B, null);
+    replicas.start(B, V1);
     await().until(this::replicas, n -> n == 2);
 
     assertThat(requests()).anyMatch(r -> r.getPath().endsWith("/deployments/" + FN + "/scale"));
@@ -119,7 +127,7 @@ class KubernetesPlatformTest {
   void aReplicaIsReadyWhenAPodTurnsReadyAndIsReportedAtItsIpAndHttpPort() {
     createDeployment(0);
     FunctionReplicas replicas = open();
-    replicas.start(A, null);
+    replicas.start(A, V1);
     createPod("hello-a", null, false);
 
     setReady("hello-a", "10.1.0.1", true);
@@ -168,7 +176,7 @@ class KubernetesPlatformTest {
   void stoppingAPendingReplicaEndsItAtOnceAndLowersTheReplicasAgain() {
     createDeployment(0);
     FunctionReplicas replicas = open();
-    replicas.start(A, null);
+    replicas.start(A, V1);
     await().until(this::replicas, n -> n == 1);
 
     replicas.stop(A, LONG);
@@ -216,7 +224,7 @@ class KubernetesPlatformTest {
   @Test
   void aDeploymentCreatedAfterTheFirstStartIsScaledOnceItExists() throws Exception {
     FunctionReplicas replicas = open();
-    replicas.start(A, null);
+    replicas.start(A, V1);
     await().until(() -> requests().stream().anyMatch(r -> r.getPath().contains("/deployments/")));
 
     createDeployment(0);
@@ -232,7 +240,7 @@ class KubernetesPlatformTest {
     // 409 (a concurrent write won), which the client itself does not retry
     server.expect().put().withPath(scale).andReturn(409, "conflict").times(2);
 
-    open().start(A, null);
+    open().start(A, V1);
 
     await().until(this::replicas, n -> n == 1);
     assertThat(requests())
@@ -245,7 +253,7 @@ class KubernetesPlatformTest {
   void aDeploymentThatNeverComesLosesTheWaitingReplicasNamingIt() {
     FunctionReplicas replicas = open(settings(LONG, Duration.ofMillis(200), LONG));
 
-    replicas.start(A, null);
+    replicas.start(A, V1);
 
     await()
         .untilAsserted(
@@ -259,7 +267,7 @@ class KubernetesPlatformTest {
     createDeployment(0);
     FunctionReplicas replicas = open(settings(Duration.ofMillis(300), LONG, LONG));
 
-    replicas.start(A, null);
+    replicas.start(A, V1);
     createPod("hello-a", null, false);
 
     await()
@@ -287,7 +295,7 @@ class KubernetesPlatformTest {
     first.close();
     RecordingReplicaEvents next = new RecordingReplicaEvents();
     FunctionReplicas second = platform.open(FUNCTION, next);
-    second.start(new ReplicaId("hello-7"), null);
+    second.start(new ReplicaId("hello-7"), V1);
 
     await()
         .untilAsserted(
@@ -295,6 +303,59 @@ class KubernetesPlatformTest {
     assertThat(replicas()).isEqualTo(1);
     assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(1);
     assertThat(events.lines()).containsExactly("ready hello-1 10.1.0.1:8080");
+  }
+
+  @Test
+  void aReplicaOfAnUpdatedSpecWaitsForAPodOfThatSpecThoughAPodOfTheOldOneIsReady() {
+    createDeployment(1);
+    createPod("hello-old", "10.1.0.1", true, V1);
+    FunctionReplicas replicas = open();
+    await().until(() -> platform.pods(FUNCTION).size() == 1);
+
+    replicas.start(B, V2); // the spec was updated to V2; the rollout has not begun
+
+    assertThat(events.lines()).as("the V1 pod was seen at the start and not bound").isEmpty();
+    await()
+        .alias("the V1 pod is of no use to V2 replicas: marked to go first")
+        .until(() -> String.valueOf(Integer.MIN_VALUE).equals(annotation("hello-old")));
+    createPod("hello-new", null, false, V2); // the new ReplicaSet's pod, starting
+    await().until(() -> platform.pods(FUNCTION).size() == 2);
+    assertThat(events.lines()).isEmpty();
+
+    setReady("hello-new", "10.1.0.2", true);
+
+    await()
+        .untilAsserted(
+            () -> assertThat(events.lines()).containsExactly("ready hello-2 10.1.0.2:8080"));
+    assertThat(annotation("hello-new")).isNull();
+  }
+
+  @Test
+  void aNewIncarnationAdoptsOnlyThePodsOfItsSpec() {
+    FunctionReplicas first = openWithOneReadyReplica(); // hello-a runs V1
+    createPod("hello-b", "10.1.0.2", true, V2);
+    await().until(() -> platform.pods(FUNCTION).size() == 2);
+
+    first.close();
+    RecordingReplicaEvents next = new RecordingReplicaEvents();
+    platform.open(FUNCTION, next).start(new ReplicaId("hello-7"), V2);
+
+    await()
+        .untilAsserted(
+            () -> assertThat(next.lines()).containsExactly("ready hello-7 10.1.0.2:8080"));
+  }
+
+  @Test
+  void aPodAnOperatorFromBeforeSpecVersionsBuiltIsStillAdoptedAfterAnUpgrade() {
+    createDeployment(1);
+    createPod("hello-legacy", "10.1.0.1", true, null);
+    FunctionReplicas replicas = open();
+
+    replicas.start(A, V1);
+
+    await()
+        .untilAsserted(
+            () -> assertThat(events.lines()).containsExactly("ready hello-1 10.1.0.1:8080"));
   }
 
   @Test
@@ -318,7 +379,7 @@ class KubernetesPlatformTest {
     FunctionReplicas replicas = open(settings(LONG, LONG, Duration.ofMillis(100)));
     await().until(() -> annotation("hello-a") != null); // a leftover, marked to go
 
-    replicas.start(A, null); // before the ReplicaSet got to it
+    replicas.start(A, V1); // before the ReplicaSet got to it
 
     await()
         .untilAsserted(
@@ -334,7 +395,7 @@ class KubernetesPlatformTest {
 
     server.destroy();
     await().until(() -> !platform.watching(NS));
-    replicas.start(B, null);
+    replicas.start(B, V1);
 
     await()
         .untilAsserted(
@@ -349,7 +410,7 @@ class KubernetesPlatformTest {
 
     platform.shutdown().toCompletableFuture().join();
     RecordingReplicaEvents late = new RecordingReplicaEvents();
-    platform.open(FUNCTION, late).start(B, null);
+    platform.open(FUNCTION, late).start(B, V1);
 
     assertThat(late.lines()).containsExactly("lost hello-2 the node is shutting down");
     assertThat(replicas()).isEqualTo(1);
@@ -400,13 +461,26 @@ class KubernetesPlatformTest {
     return d == null || d.getSpec().getReplicas() == null ? -1 : d.getSpec().getReplicas();
   }
 
+  /** A pod of spec {@link #V1}, as the operator's Deployment builds them. */
   private void createPod(String name, String ip, boolean ready) {
+    createPod(name, ip, ready, V1);
+  }
+
+  /**
+   * A pod built from {@code spec}: annotated with its version, like the operator's pods; null for a
+   * pod without the annotation, like an older operator's.
+   */
+  private void createPod(String name, String ip, boolean ready, FunctionSpec spec) {
     Pod pod =
         new PodBuilder()
             .withNewMetadata()
             .withName(name)
             .withNamespace(NS)
             .withLabels(POD_LABELS)
+            .withAnnotations(
+                spec == null
+                    ? null
+                    : Map.of(Conventions.SPEC_VERSION_ANNOTATION, SpecVersion.of(spec)))
             .endMetadata()
             .withNewSpec()
             .withContainers(container())
