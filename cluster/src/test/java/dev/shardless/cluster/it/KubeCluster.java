@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -50,6 +51,11 @@ final class KubeCluster implements AutoCloseable {
    * skips the calling test when the real control plane is unavailable.
    */
   static KubeCluster start() throws IOException {
+    return start(Map.of());
+  }
+
+  /** {@link #start()} with the node's environment {@code env} over the defaults. */
+  static KubeCluster start(Map<String, String> env) throws IOException {
     KubeApiServer api = KubeApiServer.sharedOrSkip();
     KubeCluster cluster =
         new KubeCluster(
@@ -58,18 +64,19 @@ final class KubeCluster implements AutoCloseable {
             Files.createTempDirectory("shardless-k8s-it-"));
     try {
       cluster.applyManifests();
+      Map<String, String> nodeEnv =
+          new HashMap<>(
+              Map.of(
+                  "SHARDLESS_PLATFORM", "kubernetes",
+                  // The manifests' service account: its least-privilege RBAC is all it has.
+                  "KUBECONFIG", api.kubeconfigAs("shardless", "shardless").toString(),
+                  "SHARDLESS_AUTOSCALE_INTERVAL", "1s",
+                  "SHARDLESS_AUTOSCALE_STABLE_WINDOW", "10s",
+                  "SHARDLESS_AUTOSCALE_PANIC_WINDOW", "2s",
+                  "SHARDLESS_AUTOSCALE_DOWN_WINDOW", "10s"));
+      nodeEnv.putAll(env);
       cluster.node =
-          new NodeProcess(
-                  cluster.dir.resolve("node"),
-                  Map.of(
-                      "SHARDLESS_PLATFORM", "kubernetes",
-                      // The manifests' service account: its least-privilege RBAC is all it has.
-                      "KUBECONFIG", api.kubeconfigAs("shardless", "shardless").toString(),
-                      "SHARDLESS_AUTOSCALE_INTERVAL", "1s",
-                      "SHARDLESS_AUTOSCALE_STABLE_WINDOW", "10s",
-                      "SHARDLESS_AUTOSCALE_PANIC_WINDOW", "2s",
-                      "SHARDLESS_AUTOSCALE_DOWN_WINDOW", "10s"))
-              .start(Duration.ofMinutes(2));
+          new NodeProcess(cluster.dir.resolve("node"), nodeEnv).start(Duration.ofMinutes(2));
       cluster.gateway = new Api(cluster.node);
     } catch (IOException | RuntimeException e) {
       cluster.close();

@@ -170,9 +170,14 @@ public final class KubeApiServer implements AutoCloseable {
     return kubeconfig;
   }
 
-  /** fabric8 configuration for an admin client of this API server. */
+  /**
+   * fabric8 configuration for an admin client of this API server; its watches reconnect at most 3.2
+   * s apart (not fabric8's 32 s), so the stand-in kubelet sees {@link #startApiServer()} soon.
+   */
   public Config config() {
-    return Config.fromKubeconfig(kubeconfig.toFile());
+    Config config = Config.fromKubeconfig(kubeconfig.toFile());
+    config.setWatchReconnectInterval(100);
+    return config;
   }
 
   /**
