@@ -261,15 +261,15 @@ public final class KubeApiServer implements AutoCloseable {
   }
 
   /**
-   * Takes the API server away, as an outage would: stops the kube-apiserver process only (etcd and
-   * the controller manager keep running), so connections to {@link #url()} are refused until {@link
-   * #startApiServer()}. Clients of it, in this JVM or another, see the outage. Tests that call this
-   * must give the shared control plane back running, in a class of their own (other classes on it
-   * must not see the outage).
+   * Takes the API server away, as an outage would: kills the kube-apiserver process only (SIGKILL:
+   * its connections break as in a crash; etcd and the controller manager keep running), so
+   * connections to {@link #url()} are refused until {@link #startApiServer()}. Clients of it, in
+   * this JVM or another, see the outage. Tests that call this must give the shared control plane
+   * back running, in a class of their own (other classes on it must not see the outage).
    */
   public synchronized void stopApiServer() {
     Daemon apiServer = daemon("kube-apiserver");
-    apiServer.close();
+    apiServer.kill();
     disown(apiServer);
     log.info("kube-apiserver at {} stopped", url);
   }
