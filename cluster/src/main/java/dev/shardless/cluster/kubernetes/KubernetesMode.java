@@ -7,6 +7,7 @@ import dev.shardless.k8s.operator.FunctionOperator;
 import dev.shardless.k8s.platform.KubernetesPlatform;
 import dev.shardless.k8s.platform.KubernetesPlatformSettings;
 import dev.shardless.persistence.registry.RegistryCatalog;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.List;
@@ -52,7 +53,9 @@ public final class KubernetesMode {
       ActorSystem<?> system, RegistryCatalog catalog, List<String> namespaces) {
     KubernetesPlatformSettings settings =
         KubernetesPlatformSettings.fromConfig(system.settings().config());
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    Config config = Config.autoConfigure(null);
+    config.setWatchReconnectInterval((int) settings.watchReconnect().toMillis());
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     // fabric8's request methods block their caller: they run here, never on a Pekko dispatcher.
     ExecutorService blocking = Executors.newFixedThreadPool(4, daemonThreads());
     KubernetesPlatform platform = new KubernetesPlatform(client, settings, blocking);

@@ -8,19 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shardless.k8s.testing.KubeApiServer;
 import dev.shardless.k8s.testing.StandInKubelet;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.Resource;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,104 +29,29 @@ import org.junit.jupiter.api.Test;
  * no container runtime, kube-scheduler or kube-proxy.
  */
 class KubernetesIT {
-  private static final String NS = "openfaas-fn";
+  private static final String NS = KubeCluster.NS;
   private static final String SLEEP = "/sleep?ms=200";
-  private static final Path DEPLOY = Path.of("..", "k8s", "deploy").toAbsolutePath().normalize();
 
+  private static KubeCluster k8s;
   private static KubeApiServer api;
   private static KubernetesClient admin;
-  private static StandInKubelet kubelet;
-  private static NodeProcess node;
   private static Api gateway;
   private static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    api = KubeApiServer.sharedOrSkip();
-    admin = api.client();
-    kubelet = StandInKubelet.start(admin, KubeApiServer.NODE_NAME);
-    dir = Files.createTempDirectory("shardless-k8s-it-");
-    applyManifests();
-    node =
-        new NodeProcess(
-                dir.resolve("node"),
-                Map.of(
-                    "SHARDLESS_PLATFORM", "kubernetes",
-                    // The manifests' service account: its least-privilege RBAC is all the node has.
-                    "KUBECONFIG", api.kubeconfigAs("shardless", "shardless").toString(),
-                    "SHARDLESS_AUTOSCALE_INTERVAL", "1s",
-                    "SHARDLESS_AUTOSCALE_STABLE_WINDOW", "10s",
-                    "SHARDLESS_AUTOSCALE_PANIC_WINDOW", "2s",
-                    "SHARDLESS_AUTOSCALE_DOWN_WINDOW", "10s"))
-            .start(Duration.ofMinutes(2));
-    gateway = new Api(node);
+    k8s = KubeCluster.start();
+    api = k8s.api;
+    admin = k8s.admin;
+    gateway = k8s.gateway();
+    dir = k8s.dir;
   }
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      node.close();
+    if (k8s != null) {
+      k8s.close();
     }
-    if (kubelet != null) {
-      kubelet.close();
-    }
-  }
-
-  /**
-   * {@code k8s/deploy/overlays/dev} rendered by kustomize and applied: the CRD, namespaces, service
-   * account, RBAC, ConfigMap, the platform Deployment and Services, the development Cassandra. The
-   * platform and Cassandra pods stay Pending (the stand-in kubelet runs only functions). The
-   * PodDisruptionBudget is left out: it is {@code policy/v1}, which 1.20 does not serve.
-   */
-  private static void applyManifests() throws IOException {
-    String rendered = api.kubectl("kustomize", DEPLOY.resolve("overlays/dev").toString());
-    String applicable =
-        Arrays.stream(rendered.split("(?m)^---\\s*$"))
-            .filter(doc -> !doc.contains("kind: PodDisruptionBudget"))
-            .collect(Collectors.joining("\n---\n"));
-    Path file = dir.resolve("manifests.yaml");
-    Files.writeString(file, applicable);
-    api.kubectl("apply", "-f", file.toString());
-    api.kubectl(
-        "wait", "--for=condition=Established", "crd/functions.shardless.dev", "--timeout=60s");
-  }
-
-  private static Resource<GenericKubernetesResource> function(String name) {
-    return admin
-        .genericKubernetesResources("shardless.dev/v1", "Function")
-        .inNamespace(NS)
-        .withName(name);
-  }
-
-  private static Deployment deployment(String name) {
-    return admin.apps().deployments().inNamespace(NS).withName(name).get();
-  }
-
-  private static List<Pod> readyPods(String name) {
-    return admin.pods().inNamespace(NS).withLabel("faas_function", name).list().getItems().stream()
-        .filter(
-            p ->
-                p.getMetadata().getDeletionTimestamp() == null
-                    && p.getStatus() != null
-                    && p.getStatus().getConditions() != null
-                    && p.getStatus().getConditions().stream()
-                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
-        .toList();
-  }
-
-  private static int podCount(String name) {
-    return admin.pods().inNamespace(NS).withLabel("faas_function", name).list().getItems().size();
-  }
-
-  private static int replicas(String name) {
-    Deployment d = deployment(name);
-    return d == null || d.getSpec().getReplicas() == null ? -1 : d.getSpec().getReplicas();
-  }
-
-  private static JsonNode status(String name) throws Exception {
-    HttpResponse<String> r = gateway.system("GET", "/system/function/" + name, null);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return Api.json(r);
   }
 
   /** Capacity scaling with target 2 in flight per replica, as ScalingIT. */
@@ -140,24 +59,18 @@ class KubernetesIT {
     return ScalingIT.labels(min, max, extra);
   }
 
-  private static void deploy(String name, String labels) throws Exception {
-    HttpResponse<String> r =
-        gateway.system("POST", "/system/functions", Api.probe(name, "", labels));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-  }
-
   @Test
   void aRestDeployBecomesAFunctionADeploymentAndReadyPodsThatAnswer() throws Exception {
-    deploy("hello", capacityLabels(1, 3, ""));
+    k8s.deploy("hello", capacityLabels(1, 3, ""));
 
-    GenericKubernetesResource fn = function("hello").get();
+    GenericKubernetesResource fn = k8s.function("hello").get();
     assertThat(fn).as("the REST API wrote the Function resource").isNotNull();
     assertThat(fn.getAdditionalProperties().get("spec").toString()).contains("test/probe");
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {
-              Deployment d = deployment("hello");
+              Deployment d = k8s.deployment("hello");
               assertThat(d).as("the operator built the Deployment").isNotNull();
               assertThat(d.getMetadata().getOwnerReferences())
                   .singleElement()
@@ -173,7 +86,7 @@ class KubernetesIT {
     HttpResponse<String> call = gateway.invoke("POST", "/function/hello/echo", "ping");
     assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
     assertThat(call.body()).contains("ping");
-    assertThat(replicas("hello")).isEqualTo(1);
+    assertThat(k8s.replicas("hello")).isEqualTo(1);
     assertThat(
             admin
                 .apps()
@@ -188,8 +101,8 @@ class KubernetesIT {
             rs ->
                 assertThat(rs.getMetadata().getOwnerReferences().get(0).getName())
                     .isEqualTo("hello"));
-    assertThat(readyPods("hello")).hasSize(1);
-    assertThat(readyPods("hello").get(0).getStatus().getPodIP()).startsWith("127.0.0.");
+    assertThat(k8s.readyPods("hello")).hasSize(1);
+    assertThat(k8s.readyPods("hello").get(0).getStatus().getPodIP()).startsWith("127.0.0.");
 
     await()
         .atMost(Duration.ofSeconds(60))
@@ -199,39 +112,39 @@ class KubernetesIT {
                     .contains("IMAGE")
                     .contains("READY")
                     .containsPattern("hello\\s+test/probe\\s+1\\s+1\\s+True"));
-    assertThat(status("hello").get("availableReplicas").asInt()).isEqualTo(1);
+    assertThat(k8s.status("hello").get("availableReplicas").asInt()).isEqualTo(1);
   }
 
   @Test
   void scalesTheDeploymentUpUnderLoadThenIdlesToZeroAndWakesAgain() throws Exception {
-    deploy(
+    k8s.deploy(
         "burst",
         capacityLabels(
             1,
             4,
             ",\"com.openfaas.scale.zero\":\"true\",\"com.openfaas.scale.zero-duration\":\"15s\""));
-    await().atMost(Duration.ofSeconds(60)).until(() -> readyPods("burst").size() == 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> k8s.readyPods("burst").size() == 1);
 
     try (SteadyLoad load = new SteadyLoad(gateway, "/function/burst" + SLEEP, 10, 3_000)) {
       await()
           .atMost(Duration.ofSeconds(90))
-          .until(() -> replicas("burst") >= 3 && readyPods("burst").size() >= 3);
+          .until(() -> k8s.replicas("burst") >= 3 && k8s.readyPods("burst").size() >= 3);
       long before = load.succeeded();
       await().atMost(Duration.ofSeconds(60)).until(() -> load.succeeded() >= before + 50);
       load.stop();
       assertThat(load.failures()).as("every call answered 200").isEmpty();
     }
-    List<String> ips = readyPods("burst").stream().map(p -> p.getStatus().getPodIP()).toList();
+    List<String> ips = k8s.readyPods("burst").stream().map(p -> p.getStatus().getPodIP()).toList();
     assertThat(ips).as("each pod has its own address").doesNotHaveDuplicates();
 
     await()
         .atMost(Duration.ofSeconds(120))
-        .until(() -> replicas("burst") == 0 && podCount("burst") == 0);
-    assertThat(status("burst").get("availableReplicas").asInt()).isZero();
+        .until(() -> k8s.replicas("burst") == 0 && k8s.podCount("burst") == 0);
+    assertThat(k8s.status("burst").get("availableReplicas").asInt()).isZero();
 
     HttpResponse<String> wake = gateway.invoke("GET", "/function/burst/echo", null);
     assertThat(wake.statusCode()).as("the next call wakes it from zero").isEqualTo(200);
-    assertThat(replicas("burst")).isEqualTo(1);
+    assertThat(k8s.replicas("burst")).isEqualTo(1);
   }
 
   @Test
@@ -262,7 +175,7 @@ class KubernetesIT {
         .until(() -> gateway.system("GET", "/system/function/applied", null).statusCode() == 200);
     HttpResponse<String> call = gateway.invoke("POST", "/function/applied/echo", "from kubectl");
     assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
-    JsonNode listed = status("applied");
+    JsonNode listed = k8s.status("applied");
     assertThat(listed.get("labels").get("com.openfaas.scale.max").asText()).isEqualTo("2");
 
     api.kubectl("delete", "-f", yaml.toString());
@@ -271,7 +184,7 @@ class KubernetesIT {
         .until(() -> gateway.system("GET", "/system/function/applied", null).statusCode() == 404);
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> deployment("applied") == null && podCount("applied") == 0);
+        .until(() -> k8s.deployment("applied") == null && k8s.podCount("applied") == 0);
   }
 
   @Test
@@ -310,14 +223,15 @@ class KubernetesIT {
         .untilAsserted(
             () -> {
               String conditions =
-                  String.valueOf(function("badenv").get().getAdditionalProperties().get("status"));
+                  String.valueOf(
+                      k8s.function("badenv").get().getAdditionalProperties().get("status"));
               assertThat(conditions).contains("InvalidSpec").contains("max_inflight");
             });
-    assertThat(deployment("badenv")).as("nothing is built from an invalid spec").isNull();
+    assertThat(k8s.deployment("badenv")).as("nothing is built from an invalid spec").isNull();
     assertThat(gateway.system("GET", "/system/function/badenv", null).statusCode()).isEqualTo(404);
 
     // The operator carries on: a valid Function applied after it is served.
-    deploy("after-bad", capacityLabels(1, 1, ""));
+    k8s.deploy("after-bad", capacityLabels(1, 1, ""));
     HttpResponse<String> call = gateway.invoke("GET", "/function/after-bad/echo", null);
     assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
     api.kubectl("delete", "-f", invalid.toString());
@@ -325,7 +239,7 @@ class KubernetesIT {
 
   @Test
   void aRestUpdateRollsOutAndARestDeleteGarbageCollectsTheDeployment() throws Exception {
-    deploy("changing", capacityLabels(1, 1, ""));
+    k8s.deploy("changing", capacityLabels(1, 1, ""));
     HttpResponse<String> first = gateway.invoke("GET", "/function/changing/echo", null);
     assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
 
@@ -340,7 +254,7 @@ class KubernetesIT {
         .untilAsserted(
             () ->
                 assertThat(
-                        deployment("changing")
+                        k8s.deployment("changing")
                             .getSpec()
                             .getTemplate()
                             .getSpec()
@@ -363,14 +277,14 @@ class KubernetesIT {
             "/system/functions",
             "{\"functionName\":\"changing\",\"namespace\":\"" + NS + "\"}");
     assertThat(delete.statusCode()).as(delete.body()).isEqualTo(200);
-    assertThat(function("changing").get()).as("the Function resource is gone").isNull();
+    assertThat(k8s.function("changing").get()).as("the Function resource is gone").isNull();
     await()
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                deployment("changing") == null
+                k8s.deployment("changing") == null
                     && admin.services().inNamespace(NS).withName("changing").get() == null
-                    && podCount("changing") == 0);
+                    && k8s.podCount("changing") == 0);
     assertThat(gateway.invoke("GET", "/function/changing/echo", null).statusCode()).isEqualTo(404);
   }
 
@@ -403,7 +317,12 @@ class KubernetesIT {
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () ->
-                assertThat(deployment("with-secret").getSpec().getTemplate().getSpec().getVolumes())
+                assertThat(
+                        k8s.deployment("with-secret")
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getVolumes())
                     .anySatisfy(
                         v ->
                             assertThat(v.getProjected().getSources())

@@ -28,6 +28,10 @@ import java.util.Map;
  * @param informerResync {@code informer-resync} (default 10m, >= 0; 0 disables): how often the
  *     shared pod informers replay their cache to the platform (a safety net; watches deliver
  *     changes as they happen)
+ * @param watchReconnect {@code watch-reconnect} (default 100ms, > 0): the API client's first delay
+ *     before a lost watch (the pod and Function informers') connects again; fabric8 doubles it on
+ *     each failed attempt up to 32 times this (3.2s), which bounds how long after an API-server
+ *     outage the node still misses pod changes
  */
 public record KubernetesPlatformSettings(
     Duration readinessTimeout,
@@ -36,7 +40,8 @@ public record KubernetesPlatformSettings(
     int deletionCost,
     Duration retryBackoff,
     Duration retryBackoffMax,
-    Duration informerResync) {
+    Duration informerResync,
+    Duration watchReconnect) {
 
   public static final String PATH = "shardless.k8s.platform";
 
@@ -49,7 +54,8 @@ public record KubernetesPlatformSettings(
               PATH + ".deletion-cost", Integer.MIN_VALUE,
               PATH + ".retry-backoff", "200ms",
               PATH + ".retry-backoff-max", "10s",
-              PATH + ".informer-resync", "10m"));
+              PATH + ".informer-resync", "10m",
+              PATH + ".watch-reconnect", "100ms"));
 
   public KubernetesPlatformSettings {
     requirePositive("readiness-timeout", readinessTimeout);
@@ -73,6 +79,7 @@ public record KubernetesPlatformSettings(
       throw new IllegalArgumentException(
           PATH + ".informer-resync must be >= 0, was " + show(informerResync));
     }
+    requirePositive("watch-reconnect", watchReconnect);
   }
 
   /** The defaults documented on each parameter. */
@@ -90,7 +97,8 @@ public record KubernetesPlatformSettings(
         c.getInt("deletion-cost"),
         c.getDuration("retry-backoff"),
         c.getDuration("retry-backoff-max"),
-        c.getDuration("informer-resync"));
+        c.getDuration("informer-resync"),
+        c.getDuration("watch-reconnect"));
   }
 
   /**

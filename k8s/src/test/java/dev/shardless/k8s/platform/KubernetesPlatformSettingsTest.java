@@ -19,6 +19,7 @@ class KubernetesPlatformSettingsTest {
     assertThat(s.retryBackoff()).isEqualTo(Duration.ofMillis(200));
     assertThat(s.retryBackoffMax()).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.informerResync()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(s.watchReconnect()).isEqualTo(Duration.ofMillis(100));
   }
 
   @Test

@@ -76,7 +76,8 @@ class KubernetesPlatformTest {
         Integer.MIN_VALUE,
         Duration.ofMillis(20),
         Duration.ofMillis(100),
-        Duration.ZERO);
+        Duration.ZERO,
+        Duration.ofMillis(100));
   }
 
   private FunctionReplicas open() {

@@ -76,37 +76,51 @@ final class ControlPlane {
     return startWithRetry(
         owner,
         "kube-apiserver",
-        attempt -> {
-          int port = KubeApiServer.freePort();
-          String url = "https://127.0.0.1:" + port;
-          return new Launch(
-              List.of(
-                  binary.toString(),
-                  "--etcd-servers=" + etcdUrl,
-                  "--bind-address=127.0.0.1",
-                  "--advertise-address=127.0.0.1",
-                  "--secure-port=" + port,
-                  "--insecure-port=0",
-                  "--cert-dir=" + dir.resolve("apiserver-certs"),
-                  "--tls-cert-file=" + pki.servingCert(),
-                  "--tls-private-key-file=" + pki.servingKey(),
-                  "--client-ca-file=" + pki.caCert(),
-                  "--token-auth-file=" + pki.tokenFile(),
-                  "--authorization-mode=RBAC",
-                  "--service-account-key-file=" + pki.serviceAccountPub(),
-                  "--service-account-signing-key-file=" + pki.serviceAccountKey(),
-                  "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                  "--service-cluster-ip-range=10.96.0.0/16",
-                  "--allow-privileged=true",
-                  // Its own endpoint would be 127.0.0.1, which Endpoints reject; nothing in the
-                  // tests reaches the API server through the in-cluster `kubernetes` Service.
-                  "--endpoint-reconciler-type=none",
-                  "--enable-priority-and-fairness=false",
-                  "--profiling=false",
-                  "--v=1"),
-              url,
-              () -> answers(https, url + "/readyz", pki.adminToken(), "ok"));
-        });
+        attempt -> apiServer(binary, pki, etcdUrl, dir, KubeApiServer.freePort(), https));
+  }
+
+  /**
+   * Starts kube-apiserver again on the port of {@code url} (where an earlier one ran, with the same
+   * flags); returns once {@code /readyz} is ok. Not retried on other ports: clients know this one.
+   */
+  static void restartApiServer(
+      KubeApiServer owner, Path binary, TestPki pki, String etcdUrl, Path dir, String url)
+      throws IOException {
+    HttpClient https = HttpClient.newBuilder().sslContext(trusting(pki.caCert())).build();
+    int port = URI.create(url).getPort();
+    startOnce(owner, "kube-apiserver", apiServer(binary, pki, etcdUrl, dir, port, https), 0);
+  }
+
+  private static Launch apiServer(
+      Path binary, TestPki pki, String etcdUrl, Path dir, int port, HttpClient https) {
+    String url = "https://127.0.0.1:" + port;
+    return new Launch(
+        List.of(
+            binary.toString(),
+            "--etcd-servers=" + etcdUrl,
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            "--secure-port=" + port,
+            "--insecure-port=0",
+            "--cert-dir=" + dir.resolve("apiserver-certs"),
+            "--tls-cert-file=" + pki.servingCert(),
+            "--tls-private-key-file=" + pki.servingKey(),
+            "--client-ca-file=" + pki.caCert(),
+            "--token-auth-file=" + pki.tokenFile(),
+            "--authorization-mode=RBAC",
+            "--service-account-key-file=" + pki.serviceAccountPub(),
+            "--service-account-signing-key-file=" + pki.serviceAccountKey(),
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            "--service-cluster-ip-range=10.96.0.0/16",
+            "--allow-privileged=true",
+            // Its own endpoint would be 127.0.0.1, which Endpoints reject; nothing in the
+            // tests reaches the API server through the in-cluster `kubernetes` Service.
+            "--endpoint-reconciler-type=none",
+            "--enable-priority-and-fairness=false",
+            "--profiling=false",
+            "--v=1"),
+        url,
+        () -> answers(https, url + "/readyz", pki.adminToken(), "ok"));
   }
 
   /** Starts kube-controller-manager against the API server in {@code kubeconfig}. */
@@ -209,23 +223,34 @@ final class ControlPlane {
       KubeApiServer owner, String name, IntFunction<Launch> launchFor) throws IOException {
     for (int attempt = 1; ; attempt++) {
       Launch launch = launchFor.apply(attempt);
-      Path logFile = owner.logFile(name);
-      Files.writeString(
-          logFile,
-          "### attempt " + attempt + ": " + launch.argv() + "\n",
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
-      Daemon daemon = Daemon.start(name, launch.argv(), logFile);
-      owner.adopt(daemon);
       try {
-        awaitOrFail(daemon, launch.ready());
-        return launch.result();
+        return startOnce(owner, name, launch, attempt);
       } catch (KubeApiServer.Unavailable e) {
-        daemon.close();
-        if (attempt >= ATTEMPTS || !daemon.logTail().contains("address already in use")) {
+        if (attempt >= ATTEMPTS || !e.getMessage().contains("address already in use")) {
           throw e;
         }
       }
+    }
+  }
+
+  /** Starts {@code launch} and waits until it is ready; closes it when it is not. */
+  private static String startOnce(KubeApiServer owner, String name, Launch launch, int attempt)
+      throws IOException {
+    Path logFile = owner.logFile(name);
+    Files.writeString(
+        logFile,
+        "### " + (attempt == 0 ? "restart" : "attempt " + attempt) + ": " + launch.argv() + "\n",
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+    Daemon daemon = Daemon.start(name, launch.argv(), logFile);
+    owner.adopt(daemon);
+    try {
+      awaitOrFail(daemon, launch.ready());
+      return launch.result();
+    } catch (KubeApiServer.Unavailable e) {
+      daemon.close();
+      owner.disown(daemon);
+      throw e;
     }
   }
 

@@ -77,6 +77,18 @@ final class Daemon implements AutoCloseable {
     }
   }
 
+  /** SIGKILL at once, as a crash would; its descendants (the watcher) too. */
+  void kill() {
+    List<ProcessHandle> descendants = process.descendants().toList();
+    process.destroyForcibly();
+    try {
+      process.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    descendants.forEach(ProcessHandle::destroyForcibly);
+  }
+
   /** SIGTERM, up to 10 s to exit, then SIGKILL; its descendants (the watcher) too. */
   @Override
   public void close() {

@@ -54,6 +54,7 @@ public final class KubeApiServer implements AutoCloseable {
   private final List<Daemon> daemons = new ArrayList<>();
   private KubeBinaries binaries;
   private TestPki pki;
+  private String etcdUrl;
   private String url;
   private Path kubeconfig;
   private KubernetesClient client;
@@ -126,9 +127,9 @@ public final class KubeApiServer implements AutoCloseable {
       long t1 = System.nanoTime();
       pki = TestPki.create(dir.resolve("pki"), logDir.resolve("openssl.log"));
       long t2 = System.nanoTime();
-      String etcd = ControlPlane.startEtcd(this, binaries.etcd(), dir.resolve("etcd"));
+      etcdUrl = ControlPlane.startEtcd(this, binaries.etcd(), dir.resolve("etcd"));
       long t3 = System.nanoTime();
-      url = ControlPlane.startApiServer(this, binaries.apiServer(), pki, etcd, dir);
+      url = ControlPlane.startApiServer(this, binaries.apiServer(), pki, etcdUrl, dir);
       long t4 = System.nanoTime();
       kubeconfig =
           writeKubeconfig(
@@ -169,9 +170,14 @@ public final class KubeApiServer implements AutoCloseable {
     return kubeconfig;
   }
 
-  /** fabric8 configuration for an admin client of this API server. */
+  /**
+   * fabric8 configuration for an admin client of this API server; its watches reconnect at most 3.2
+   * s apart (not fabric8's 32 s), so the stand-in kubelet sees {@link #startApiServer()} soon.
+   */
   public Config config() {
-    return Config.fromKubeconfig(kubeconfig.toFile());
+    Config config = Config.fromKubeconfig(kubeconfig.toFile());
+    config.setWatchReconnectInterval(100);
+    return config;
   }
 
   /**
@@ -255,6 +261,33 @@ public final class KubeApiServer implements AutoCloseable {
   }
 
   /**
+   * Takes the API server away, as an outage would: kills the kube-apiserver process only (SIGKILL:
+   * its connections break as in a crash; etcd and the controller manager keep running), so
+   * connections to {@link #url()} are refused until {@link #startApiServer()}. Clients of it, in
+   * this JVM or another, see the outage. Tests that call this must give the shared control plane
+   * back running, in a class of their own (other classes on it must not see the outage).
+   */
+  public synchronized void stopApiServer() {
+    Daemon apiServer = daemon("kube-apiserver");
+    apiServer.kill();
+    disown(apiServer);
+    log.info("kube-apiserver at {} stopped", url);
+  }
+
+  /**
+   * Starts the API server again after {@link #stopApiServer()}: same flags, certificates, etcd and
+   * port (so {@link #url()} and every kubeconfig stay valid); returns once {@code /readyz} is ok.
+   */
+  public synchronized void startApiServer() {
+    try {
+      ControlPlane.restartApiServer(this, binaries.apiServer(), pki, etcdUrl, dir, url);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    log.info("kube-apiserver at {} started again", url);
+  }
+
+  /**
    * Stops the control plane (controller manager, API server, etcd) and removes etcd's data. The
    * shared one is stopped by its shutdown hook: tests must not close it.
    */
@@ -274,6 +307,11 @@ public final class KubeApiServer implements AutoCloseable {
   /** Registers a started daemon so that {@link #close()} stops it. */
   synchronized void adopt(Daemon daemon) {
     daemons.add(daemon);
+  }
+
+  /** Forgets a daemon that has been closed. */
+  synchronized void disown(Daemon daemon) {
+    daemons.remove(daemon);
   }
 
   /** The last daemon started under {@code name}. */

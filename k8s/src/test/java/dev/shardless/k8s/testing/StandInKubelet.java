@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  *       with that {@code podIP} (status subresource);
  *   <li>restarts a lost process with a backoff (the pod not Ready meanwhile, {@code restartCount}
  *       one higher), like a kubelet;
- *   <li>on deletion, stops the process (grace: the pod's, at most {@link #MAX_GRACE}), frees the
+ *   <li>on deletion, keeps the pod serving for {@link #DRAIN} (as the OpenFaaS watchdog does after
+ *       SIGTERM), then stops the process (grace: the pod's, at most {@link #MAX_GRACE}), frees the
  *       address and finishes the deletion (grace period 0).
  * </ul>
  *
@@ -71,6 +72,13 @@ public final class StandInKubelet implements AutoCloseable {
 
   /** Longest grace a deleted pod's process gets before it is killed. */
   public static final Duration MAX_GRACE = Duration.ofSeconds(3);
+
+  /**
+   * How long a deleted pod keeps serving before its process is stopped (at most its grace), as the
+   * OpenFaaS watchdog keeps serving after SIGTERM so that those routing to the pod see the deletion
+   * first.
+   */
+  public static final Duration DRAIN = Duration.ofSeconds(1);
 
   private static final Duration RESYNC = Duration.ofSeconds(10);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
@@ -344,7 +352,16 @@ public final class StandInKubelet implements AutoCloseable {
     }
     Long seconds = pod.getSpec().getTerminationGracePeriodSeconds();
     Duration grace = seconds == null ? MAX_GRACE : Duration.ofSeconds(seconds);
-    run.replicas.stop(run.current, grace.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : grace);
+    Duration stopGrace = grace.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : grace;
+    Duration drain = stopGrace.compareTo(DRAIN) > 0 ? DRAIN : stopGrace;
+    loop.schedule(
+        () -> submit(() -> stopDrained(run, stopGrace)), drain.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void stopDrained(PodRun run, Duration grace) {
+    if (runs.get(run.uid) == run && run.replicas != null && run.current != null) {
+      run.replicas.stop(run.current, grace);
+    }
   }
 
   private void finishTermination(PodRun run) {
