@@ -1,7 +1,11 @@
 package dev.shardless.cluster.kubernetes;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -42,17 +46,37 @@ final class OperatorSingleton {
     return Behaviors.setup(
         ctx -> {
           AutoCloseable running = operator.get();
+          // A leaving node stops reconciling before its shard regions stop (the singleton itself
+          // only moves when the node exits the cluster, later): its registry writes would fail.
+          Cancellable stopOnLeave =
+              CoordinatedShutdown.get(ctx.getSystem())
+                  .addCancellableTask(
+                      CoordinatedShutdown.PhaseBeforeClusterShutdown(),
+                      "shardless-function-operator",
+                      () -> {
+                        closeOperator(running);
+                        return CompletableFuture.completedFuture(Done.done());
+                      });
           ctx.getLog().info("function operator started on this node");
           return Behaviors.receive(Command.class)
               .onMessageEquals(Command.STOP, Behaviors::stopped)
               .onSignal(
                   PostStop.class,
                   signal -> {
-                    running.close();
+                    stopOnLeave.cancel();
+                    closeOperator(running);
                     ctx.getLog().info("function operator stopped on this node");
                     return Behaviors.same();
                   })
               .build();
         });
+  }
+
+  private static void closeOperator(AutoCloseable operator) {
+    try {
+      operator.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("the function operator did not close", e);
+    }
   }
 }
