@@ -16,6 +16,8 @@ class LayeringTest {
   private static final JavaClasses SHARDLESS =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          // and the modules' test-jars (the k8s test harness runs the invoker's process platform)
+          .withImportOption(location -> !location.contains("-tests.jar"))
           .importPackages("dev.shardless");
 
   @Test
