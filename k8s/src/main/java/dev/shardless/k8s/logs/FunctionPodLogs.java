@@ -6,9 +6,11 @@ import dev.shardless.scheduler.model.FunctionId;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.PrettyLoggable;
-import io.fabric8.kubernetes.client.dsl.TailPrettyLoggable;
-import io.fabric8.kubernetes.client.dsl.TimeTailPrettyLoggable;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.fabric8.kubernetes.client.utils.URLUtils;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +18,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The container logs ({@code function} container) of one function's pods, read through the API
@@ -30,9 +35,12 @@ import java.util.Map;
  * PodLogCursor}), and a pod that appeared meanwhile from {@code since} (its whole log when null). A
  * pod whose container has not started, or that went away, has no lines (the API server answers 400
  * or 404); other failures (403 without {@code pods/log} permission) are thrown. Logs of deleted
- * pods are gone, as with {@code kubectl logs}.
+ * pods are gone, as with {@code kubectl logs}. Cost of one poll: one pod list, one log read per
+ * pod; each request bounded by the client's request timeout.
  */
 public final class FunctionPodLogs {
+  private static final long DEFAULT_TIMEOUT_MILLIS = 10_000;
+
   private final KubernetesClient client;
   private final FunctionId function;
   private final String instance;
@@ -96,26 +104,60 @@ public final class FunctionPodLogs {
     return names;
   }
 
-  /** One pod's lines from {@code from} (null: all), its last {@code lines} when > 0. */
+  /**
+   * One pod's lines from {@code from} (null: all), its last {@code lines} when > 0: {@code GET
+   * .../pods/{pod}/log?container=function&timestamps=true[&sinceTime=…][&tailLines=…]}, sent with
+   * the client's HTTP client (its credentials) rather than fabric8's {@code getLog()}, which first
+   * looks the pod up and waits for it to be Ready: one request per pod and read.
+   */
   private List<PodLogLine> read(String pod, Instant from, int lines) {
-    TimeTailPrettyLoggable log =
-        client
-            .pods()
-            .inNamespace(function.namespace())
-            .withName(pod)
-            .inContainer(FunctionObjects.CONTAINER)
-            .usingTimestamps();
-    TailPrettyLoggable timed = from == null ? log : log.sinceTime(KubeletLogLines.sinceTime(from));
-    PrettyLoggable tailed = lines > 0 ? timed.tailingLines(lines) : timed;
-    String body;
-    try {
-      body = tailed.getLog();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 400 || e.getCode() == 404) {
-        return List.of(); // not started yet, or gone
-      }
-      throw e;
+    StringBuilder url =
+        new StringBuilder(
+                URLUtils.join(
+                    client.getMasterUrl().toString(),
+                    "api",
+                    "v1",
+                    "namespaces",
+                    function.namespace(),
+                    "pods",
+                    pod,
+                    "log"))
+            .append("?container=")
+            .append(FunctionObjects.CONTAINER)
+            .append("&timestamps=true");
+    if (from != null) {
+      url.append("&sinceTime=")
+          .append(URLEncoder.encode(KubeletLogLines.sinceTime(from), StandardCharsets.UTF_8));
     }
-    return KubeletLogLines.parse(pod, body, clock.instant());
+    if (lines > 0) {
+      url.append("&tailLines=").append(lines);
+    }
+    HttpClient http = client.getHttpClient();
+    HttpResponse<String> response;
+    try {
+      response =
+          http.sendAsync(http.newHttpRequestBuilder().uri(url.toString()).build(), String.class)
+              .get(timeoutMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KubernetesClientException("interrupted while reading the log of pod " + pod, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KubernetesClientException(
+          "cannot read the log of pod " + pod + ": " + e.getMessage(), e);
+    }
+    if (response.code() == 400 || response.code() == 404) {
+      return List.of(); // its container has not started yet, or it is gone
+    }
+    if (!response.isSuccessful()) {
+      String body = response.body() == null ? "" : response.body().strip();
+      throw new KubernetesClientException(
+          "reading the log of pod " + pod + " was refused: " + body, response.code(), null);
+    }
+    return KubeletLogLines.parse(pod, response.body(), clock.instant());
+  }
+
+  private long timeoutMillis() {
+    Integer configured = client.getConfiguration().getRequestTimeout();
+    return configured != null && configured > 0 ? configured : DEFAULT_TIMEOUT_MILLIS;
   }
 }
