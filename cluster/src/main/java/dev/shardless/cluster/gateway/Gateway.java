@@ -45,7 +45,8 @@ public final class Gateway {
       SecretMirror secretMirror,
       SecretsSettings secretsSettings,
       ReplicaConfinement confinement,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics,
+      LogSource logs) {
     this.system = system;
     LiveStats live = new LiveStats();
     this.invoke = new InvokeHandler(system, namespaces.get(0), settings.leases(), metrics, live);
@@ -64,7 +65,8 @@ public final class Gateway {
             secretMirror,
             secretsSettings.maxValueBytes(),
             confinement,
-            new LiveFeed(system, registry, settings.statusTimeout(), live));
+            new LiveFeed(system, registry, settings.statusTimeout(), live),
+            logs);
     this.routes = api.concat(api.route(), new UiRoutes().route()).handler(system);
   }
 

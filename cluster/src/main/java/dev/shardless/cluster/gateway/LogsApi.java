@@ -1,16 +1,12 @@
 package dev.shardless.cluster.gateway;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.shardless.invoker.InvokerSettings;
-import dev.shardless.invoker.logs.LogFiles;
 import dev.shardless.invoker.logs.LogFormat;
 import dev.shardless.invoker.logs.LogLine;
 import dev.shardless.invoker.logs.LogReader;
-import dev.shardless.invoker.logs.LogSettings;
 import dev.shardless.scheduler.model.FunctionId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,28 +30,27 @@ import org.apache.pekko.util.ByteString;
 /**
  * {@code GET /system/logs} (OpenFaaS provider contract): the lines of every replica of one
  * function, stopped replicas included, as {@code application/x-ndjson} objects {@code
- * {name,namespace,instance,timestamp,text}} ordered by time. Reads this node's {@code
- * <data-dir>/logs} (local-process replicas run on the node that serves the gateway call in a
- * single-node set-up; in a cluster each node holds the logs of the replicas it ran).
+ * {name,namespace,instance,timestamp,text}} ordered by time, read from a {@link LogSource}: on the
+ * local platform this node's {@code <data-dir>/logs} (local-process replicas run on the node that
+ * serves the gateway call in a single-node set-up; in a cluster each node holds the logs of the
+ * replicas it ran), on Kubernetes the function pods' container logs through the API server.
  *
- * <p>{@code follow=true}: after the selected history, a chunked response that polls the files on
- * the actor system's scheduler ({@code Source.tick}) every {@code follow-poll-interval}, reading on
- * the blocking-IO dispatcher; no thread waits per follower. When the client disconnects, Pekko HTTP
- * cancels the stream and the polling stops. No state survives a restart: a follower simply
- * reconnects.
+ * <p>{@code follow=true}: after the selected history, a chunked response that polls the source on
+ * the actor system's scheduler ({@code Source.tick}) every {@link LogSource#followPollInterval()},
+ * reading on the blocking-IO dispatcher; no thread waits per follower. When the client disconnects,
+ * Pekko HTTP cancels the stream and the polling stops. No state survives a restart: a follower
+ * simply reconnects.
  */
 final class LogsApi extends AllDirectives {
   private static final ContentType NDJSON =
       ContentTypes.create(MediaTypes.applicationWithFixedCharset("x-ndjson", HttpCharsets.UTF_8));
 
-  private final Path root;
-  private final LogSettings settings;
+  private final LogSource source;
   private final Executor blocking;
   private final Executor ec;
 
-  LogsApi(ActorSystem<?> system) {
-    this.root = InvokerSettings.fromConfig(system.settings().config()).dataDir().resolve("logs");
-    this.settings = LogSettings.fromConfig(system.settings().config());
+  LogsApi(ActorSystem<?> system, LogSource source) {
+    this.source = source;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.ec = system.executionContext();
   }
@@ -79,7 +74,7 @@ final class LogsApi extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> logs(FunctionId id, LogQuery query) {
-    LogReader reader = new LogReader(LogFiles.functionDir(root, id), query.instance());
+    LogSource.Cursor reader = source.open(id, query.instance(), query.since(), query.tail());
     return CompletableFuture.supplyAsync(() -> poll(reader), blocking)
         .thenApplyAsync(
             all -> {
@@ -99,15 +94,14 @@ final class LogsApi extends AllDirectives {
   }
 
   /** New lines as they are written, polled on the scheduler until the stream is cancelled. */
-  private Source<LogLine, NotUsed> follow(LogReader reader) {
-    return Source.tick(
-            settings.followPollInterval(), settings.followPollInterval(), NotUsed.notUsed())
+  private Source<LogLine, NotUsed> follow(LogSource.Cursor reader) {
+    return Source.tick(source.followPollInterval(), source.followPollInterval(), NotUsed.notUsed())
         .mapAsync(1, tick -> CompletableFuture.supplyAsync(() -> poll(reader), blocking))
         .mapConcat(l -> l)
         .mapMaterializedValue(c -> NotUsed.notUsed());
   }
 
-  private static List<LogLine> poll(LogReader reader) {
+  private static List<LogLine> poll(LogSource.Cursor reader) {
     try {
       return reader.poll();
     } catch (IOException e) {

@@ -67,7 +67,8 @@ final class SystemApi extends AllDirectives {
       SecretMirror secretMirror,
       int maxSecretBytes,
       ReplicaConfinement confinement,
-      LiveFeed feed) {
+      LiveFeed feed,
+      LogSource logSource) {
     this.system = system;
     this.registry = registry;
     this.writes = writes;
@@ -80,7 +81,7 @@ final class SystemApi extends AllDirectives {
     this.info = info;
     this.async = new AsyncApi(system, settings.askTimeout());
     this.confinement = confinement;
-    this.logs = new LogsApi(system);
+    this.logs = new LogsApi(system, logSource);
     this.secrets =
         new SecretsApi(secretCatalog, secretMirror, this::namespaceOrThrow, maxSecretBytes, ec);
     this.feed = feed;

@@ -1,6 +1,7 @@
 package dev.shardless.cluster.kubernetes;
 
 import dev.shardless.cluster.gateway.FunctionWrites;
+import dev.shardless.cluster.gateway.LogSource;
 import dev.shardless.cluster.gateway.SecretMirror;
 import dev.shardless.k8s.crd.FunctionResources;
 import dev.shardless.k8s.operator.FunctionOperator;
@@ -22,14 +23,15 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * The node's parts on the Kubernetes platform ({@code SHARDLESS_PLATFORM=kubernetes}): one API
  * client (configured from the pod's service account, or KUBECONFIG outside a cluster), the replica
  * platform whose replicas are Ready pods, the REST API's writes to Function resources (and of
- * secrets to Kubernetes Secrets), and the Function operator, run on one node of the cluster at a
- * time.
+ * secrets to Kubernetes Secrets), the pods' logs for {@code GET /system/logs}, and the Function
+ * operator, run on one node of the cluster at a time.
  */
 public final class KubernetesMode {
   private final KubernetesClient client;
   private final KubernetesPlatform platform;
   private final FunctionWrites writes;
   private final SecretMirror secrets;
+  private final LogSource logs;
   private final RegistryCatalog catalog;
   private final List<String> namespaces;
 
@@ -38,12 +40,14 @@ public final class KubernetesMode {
       KubernetesPlatform platform,
       FunctionWrites writes,
       SecretMirror secrets,
+      LogSource logs,
       RegistryCatalog catalog,
       List<String> namespaces) {
     this.client = client;
     this.platform = platform;
     this.writes = writes;
     this.secrets = secrets;
+    this.logs = logs;
     this.catalog = catalog;
     this.namespaces = List.copyOf(namespaces);
   }
@@ -80,6 +84,7 @@ public final class KubernetesMode {
         platform,
         writes,
         new KubernetesSecretMirror(client, blocking),
+        new KubernetesLogSource(client, system.settings().config()),
         catalog,
         namespaces);
   }
@@ -95,6 +100,11 @@ public final class KubernetesMode {
   /** Function secrets also written as Kubernetes Secrets, which the pods mount. */
   public SecretMirror secretMirror() {
     return secrets;
+  }
+
+  /** {@code GET /system/logs}: the container logs of the function pods. */
+  public LogSource logs() {
+    return logs;
   }
 
   /**

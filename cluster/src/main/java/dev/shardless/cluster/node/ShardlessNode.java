@@ -12,6 +12,7 @@ import dev.shardless.cluster.gateway.GatewaySettings;
 import dev.shardless.cluster.gateway.HttpCallbackSender;
 import dev.shardless.cluster.gateway.HttpJobRunner;
 import dev.shardless.cluster.gateway.Leases;
+import dev.shardless.cluster.gateway.LogSource;
 import dev.shardless.cluster.gateway.SecretMirror;
 import dev.shardless.cluster.kubernetes.KubernetesMode;
 import dev.shardless.cluster.metrics.NodeMetrics;
@@ -228,7 +229,8 @@ public final class ShardlessNode {
             kubernetes != null ? kubernetes.secretMirror() : SecretMirror.NONE,
             secretsSettings,
             function -> local != null ? confinementOf(local, function) : Map.of(),
-            metrics.gateway());
+            metrics.gateway(),
+            kubernetes != null ? kubernetes.logs() : LogSource.files(system));
 
     Leases.reclaimDeadLetters(system);
     return metricsBound

@@ -88,6 +88,16 @@ final class Api {
     return node.uri(path);
   }
 
+  /** The probe function's call that prints {@code text} on {@code lines} lines of its stdout. */
+  static String printPath(String function, String text, int lines) {
+    return "/function/"
+        + function
+        + "/print?lines="
+        + lines
+        + "&text="
+        + java.net.URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
   /** A deploy body for the probe function (HTTP mode) with extra env and labels as JSON text. */
   static String probe(String name, String envJson, String labelsJson) {
     return "{\"service\":\""

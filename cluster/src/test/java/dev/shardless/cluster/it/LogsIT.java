@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -192,16 +191,7 @@ class LogsIT {
 
   /** Makes the function print {@code text} on {@code lines} lines; waits until it is logged. */
   private void print(String function, String text, int lines) throws Exception {
-    HttpResponse<String> r =
-        api.invoke(
-            "GET",
-            "/function/"
-                + function
-                + "/print?lines="
-                + lines
-                + "&text="
-                + URLEncoder.encode(text, StandardCharsets.UTF_8),
-            null);
+    HttpResponse<String> r = api.invoke("GET", Api.printPath(function, text, lines), null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     await()
         .atMost(WAIT)

@@ -219,6 +219,7 @@ class ManifestsTest {
                 "apps/deployments/scale", List.of("get", "update", "patch"),
                 "/services", crud,
                 "/pods", List.of("get", "list", "watch", "patch", "delete"),
+                "/pods/log", List.of("get"),
                 "/secrets", List.of("get", "create", "update", "delete"),
                 "/events", List.of("create", "patch")));
     for (Role role : all(base, Role.class)) {

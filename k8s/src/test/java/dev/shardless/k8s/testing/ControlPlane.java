@@ -116,6 +116,10 @@ final class ControlPlane {
             // Its own endpoint would be 127.0.0.1, which Endpoints reject; nothing in the
             // tests reaches the API server through the in-cluster `kubernetes` Service.
             "--endpoint-reconciler-type=none",
+            // pods/log goes to the stand-in kubelet's HTTPS server at the Node's InternalIP
+            // (127.0.0.1; its Hostname does not resolve). Its certificate is self-signed:
+            // without --kubelet-certificate-authority the API server does not check it.
+            "--kubelet-preferred-address-types=InternalIP",
             "--enable-priority-and-fairness=false",
             "--profiling=false",
             "--v=1"),

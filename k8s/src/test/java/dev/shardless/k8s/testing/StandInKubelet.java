@@ -3,6 +3,7 @@ package dev.shardless.k8s.testing;
 import com.typesafe.config.ConfigFactory;
 import dev.shardless.invoker.InvokerSettings;
 import dev.shardless.invoker.local.LocalProcessPlatform;
+import dev.shardless.invoker.logs.LogFiles;
 import dev.shardless.k8s.Conventions;
 import dev.shardless.scheduler.model.FunctionId;
 import dev.shardless.scheduler.model.FunctionSpec;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,6 +61,8 @@ import org.slf4j.LoggerFactory;
  *       with that {@code podIP} (status subresource);
  *   <li>restarts a lost process with a backoff (the pod not Ready meanwhile, {@code restartCount}
  *       one higher), like a kubelet;
+ *   <li>serves the pods' output to the API server's {@code pods/log} ({@link KubeletLogServer}:
+ *       HTTPS on a free port of 127.0.0.1, published as the Node's kubelet endpoint);
  *   <li>on deletion, keeps the pod serving for {@link #DRAIN} (as the OpenFaaS watchdog does after
  *       SIGTERM), then stops the process (grace: the pod's, at most {@link #MAX_GRACE}), frees the
  *       address and finishes the deletion (grace period 0).
@@ -92,6 +97,12 @@ public final class StandInKubelet implements AutoCloseable {
   private final Map<String, PodRun> runs = new HashMap<>();
   private final ActorSystem<Void> system;
   private final LocalProcessPlatform platform;
+  private final Path logRoot;
+
+  /** namespace/name → the pod's current replica (its process), for the log server's threads. */
+  private final Map<String, String> logReplicas = new ConcurrentHashMap<>();
+
+  private KubeletLogServer logServer;
   private SharedIndexInformer<Pod> informer;
   private volatile boolean closed;
 
@@ -118,6 +129,7 @@ public final class StandInKubelet implements AutoCloseable {
             system,
             InvokerSettings.fromConfig(system.settings().config()).withDataDir(dataDir),
             SecretResolver.none());
+    this.logRoot = dataDir.resolve("logs");
   }
 
   /**
@@ -126,10 +138,49 @@ public final class StandInKubelet implements AutoCloseable {
    */
   public static StandInKubelet start(KubernetesClient client, String nodeName) {
     StandInKubelet kubelet = new StandInKubelet(client, nodeName);
+    kubelet.serveLogs();
     kubelet.informer =
         client.pods().inAnyNamespace().inform(kubelet.new Handler(), RESYNC.toMillis());
     log.info("Stand-in kubelet serving node {}", nodeName);
     return kubelet;
+  }
+
+  /**
+   * Starts the log endpoint ({@link KubeletLogServer}) and tells the API server where it is: the
+   * Node's {@code status.daemonEndpoints.kubeletEndpoint.Port} (its address is its InternalIP,
+   * 127.0.0.1, set when it was registered).
+   */
+  private void serveLogs() {
+    try {
+      logServer = KubeletLogServer.start(logRoot.resolveSibling("tls"), this::logTarget);
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException(e);
+    }
+    client
+        .nodes()
+        .withName(nodeName)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(
+                Map.of(
+                    "status",
+                    Map.of(
+                        "daemonEndpoints",
+                        Map.of("kubeletEndpoint", Map.of("Port", logServer.port()))))));
+  }
+
+  /** Where the log server finds a pod's output; null for a pod not run here. */
+  private KubeletLogServer.Target logTarget(String namespace, String pod) {
+    String key = namespace + "/" + pod;
+    if (!logReplicas.containsKey(key)) {
+      return null;
+    }
+    String replica = logReplicas.get(key);
+    return new KubeletLogServer.Target(
+        LogFiles.functionDir(logRoot, new FunctionId(namespace, pod)),
+        replica.isEmpty() ? null : replica);
   }
 
   /** Stops every pod's process and the informer; pods are left as they are in the API. */
@@ -144,6 +195,9 @@ public final class StandInKubelet implements AutoCloseable {
       platform.shutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Stand-in kubelet did not stop cleanly: {}", e.toString());
+    }
+    if (logServer != null) {
+      logServer.close();
     }
     system.terminate();
     loop.shutdownNow();
@@ -252,6 +306,7 @@ public final class StandInKubelet implements AutoCloseable {
         new FunctionSpec(id, image(pod), fprocess, env, null, null, null, null, null, null, false);
     PodRun run = new PodRun(pod, new PodForwarder(listener, network), spec);
     runs.put(run.uid, run);
+    logReplicas.put(run.toString(), "");
     log.info("Pod {} gets {}", run, run.forwarder.address());
     if (fprocess == null || fprocess.isBlank()) {
       run.waitingReason = "NoFprocess";
@@ -269,6 +324,7 @@ public final class StandInKubelet implements AutoCloseable {
       return;
     }
     ReplicaId replica = run.nextReplica();
+    logReplicas.put(run.toString(), replica.value());
     try {
       run.replicas.start(replica, run.spec);
     } catch (RuntimeException e) {
@@ -389,6 +445,7 @@ public final class StandInKubelet implements AutoCloseable {
     if (run.replicas != null) {
       run.replicas.close();
     }
+    logReplicas.remove(run.toString());
     run.forwarder.close();
     addresses.release(run.forwarder.address().getAddress());
   }
@@ -443,7 +500,7 @@ public final class StandInKubelet implements AutoCloseable {
     return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  static java.util.concurrent.ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());

@@ -35,21 +35,7 @@ record TestPki(
     Path ext = dir.resolve("apiserver.ext");
     Path saKey = dir.resolve("sa.key");
     Path saPub = dir.resolve("sa.pub");
-    openssl(
-        log,
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "3650",
-        "-subj",
-        "/CN=shardless-test-ca",
-        "-keyout",
-        caKey.toString(),
-        "-out",
-        caCert.toString());
+    selfSigned(log, "/CN=shardless-test-ca", caKey, caCert);
     openssl(
         log,
         "req",
@@ -97,6 +83,48 @@ record TestPki(
     Path tokens = dir.resolve("tokens.csv");
     Files.writeString(tokens, token + ",shardless-admin,shardless-admin,\"system:masters\"\n");
     return new TestPki(caCert, caKey, cert, key, saKey, saPub, tokens, token);
+  }
+
+  /**
+   * A self-signed serving certificate for {@code 127.0.0.1} and its key in a PKCS#12 key store
+   * {@code dir/<name>.p12} protected by {@code password}: what the stand-in kubelet serves HTTPS
+   * with (the API server does not check a kubelet's certificate unless given a CA for it).
+   */
+  static Path selfSignedKeyStore(Path dir, String name, String password, Path log)
+      throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    Path key = dir.resolve(name + ".key");
+    Path cert = dir.resolve(name + ".crt");
+    Path store = dir.resolve(name + ".p12");
+    selfSigned(
+        log, "/CN=" + name, key, cert, "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+    openssl(
+        log,
+        "pkcs12",
+        "-export",
+        "-in",
+        cert.toString(),
+        "-inkey",
+        key.toString(),
+        "-name",
+        name,
+        "-passout",
+        "pass:" + password,
+        "-out",
+        store.toString());
+    return store;
+  }
+
+  /** A new RSA key {@code key} and a self-signed certificate {@code cert} for {@code subject}. */
+  private static void selfSigned(Path log, String subject, Path key, Path cert, String... extra)
+      throws IOException, InterruptedException {
+    List<String> args = new java.util.ArrayList<>();
+    args.addAll(
+        List.of(
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", subject));
+    args.addAll(List.of(extra));
+    args.addAll(List.of("-keyout", key.toString(), "-out", cert.toString()));
+    openssl(log, args.toArray(String[]::new));
   }
 
   private static void openssl(Path log, String... args) throws IOException, InterruptedException {
