@@ -63,7 +63,7 @@ final class KubeCluster implements AutoCloseable {
             StandInKubelet.start(api.client(), KubeApiServer.NODE_NAME),
             Files.createTempDirectory("shardless-k8s-it-"));
     try {
-      cluster.applyManifests();
+      applyManifests(api, cluster.dir);
       Map<String, String> nodeEnv =
           new HashMap<>(
               Map.of(
@@ -107,7 +107,7 @@ final class KubeCluster implements AutoCloseable {
    * platform and Cassandra pods stay Pending (the stand-in kubelet runs only functions). The
    * PodDisruptionBudget is left out: it is {@code policy/v1}, which 1.20 does not serve.
    */
-  private void applyManifests() throws IOException {
+  static void applyManifests(KubeApiServer api, Path dir) throws IOException {
     String rendered = api.kubectl("kustomize", DEPLOY.resolve("overlays/dev").toString());
     String applicable =
         Arrays.stream(rendered.split("(?m)^---\\s*$"))

@@ -28,14 +28,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,7 +91,7 @@ class KubernetesBootstrapIT {
     admin = api.client();
     kubelet = StandInKubelet.start(admin, KubeApiServer.NODE_NAME);
     dir = Files.createTempDirectory("shardless-k8s-bootstrap-");
-    applyManifests();
+    KubeCluster.applyManifests(api, dir);
     api.kubectl("scale", "deployment/shardless", "-n", PLATFORM_NS, "--replicas=0");
     registerPlatformNode();
 
@@ -300,23 +298,6 @@ class KubernetesBootstrapIT {
                 discovery + "api-token-path=" + sa.resolve("token"),
                 discovery + "api-ca-path=" + sa.resolve("ca.crt"),
                 discovery + "pod-namespace-path=" + sa.resolve("namespace")));
-  }
-
-  /**
-   * {@code k8s/deploy/overlays/dev} applied as {@code KubernetesIT} does (a few lines duplicated:
-   * kustomize, leave out the {@code policy/v1} PodDisruptionBudget that 1.20 does not serve).
-   */
-  private void applyManifests() throws IOException {
-    String rendered = api.kubectl("kustomize", DEPLOY.resolve("overlays/dev").toString());
-    String applicable =
-        Arrays.stream(rendered.split("(?m)^---\\s*$"))
-            .filter(doc -> !doc.contains("kind: PodDisruptionBudget"))
-            .collect(Collectors.joining("\n---\n"));
-    Path file = dir.resolve("manifests.yaml");
-    Files.writeString(file, applicable);
-    api.kubectl("apply", "-f", file.toString());
-    api.kubectl(
-        "wait", "--for=condition=Established", "crd/functions.shardless.dev", "--timeout=60s");
   }
 
   /** A Node object for the platform pods, so that the pod garbage collector keeps them. */

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shardless.k8s.testing.KubeApiServer;
-import dev.shardless.k8s.testing.StandInKubelet;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -14,19 +12,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,59 +29,31 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code GET /system/logs} on Kubernetes: the function pods' container logs through the real API
  * server's {@code pods/log}, which proxies to the stand-in kubelet's log endpoint (HTTPS, the
- * Node's kubelet port) serving each pod process's output. The set-up is {@link KubernetesIT}'s (the
- * same few lines: shared control plane, stand-in kubelet, the manifests applied, one node with
- * {@code SHARDLESS_PLATFORM=kubernetes} under the manifests' service account, so the {@code
- * pods/log} RBAC rule is what lets it read).
+ * Node's kubelet port) serving each pod process's output. The set-up is {@link KubeCluster}'s: one
+ * node with {@code SHARDLESS_PLATFORM=kubernetes} under the manifests' service account, so the
+ * {@code pods/log} RBAC rule is what lets it read.
  */
 class KubernetesLogsIT {
-  private static final String NS = "openfaas-fn";
-  private static final Path DEPLOY = Path.of("..", "k8s", "deploy").toAbsolutePath().normalize();
+  private static final String NS = KubeCluster.NS;
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final String RFC3339_NANO =
       "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?Z";
 
-  private static KubeApiServer api;
+  private static KubeCluster k8s;
   private static KubernetesClient admin;
-  private static StandInKubelet kubelet;
-  private static NodeProcess node;
   private static Api gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    api = KubeApiServer.sharedOrSkip();
-    admin = api.client();
-    kubelet = StandInKubelet.start(admin, KubeApiServer.NODE_NAME);
-    Path dir = Files.createTempDirectory("shardless-k8s-logs-it-");
-    // As KubernetesIT.applyManifests: all of overlays/dev but the policy/v1 PDB (1.20).
-    String rendered = api.kubectl("kustomize", DEPLOY.resolve("overlays/dev").toString());
-    Path file = dir.resolve("manifests.yaml");
-    Files.writeString(
-        file,
-        Arrays.stream(rendered.split("(?m)^---\\s*$"))
-            .filter(doc -> !doc.contains("kind: PodDisruptionBudget"))
-            .collect(Collectors.joining("\n---\n")));
-    api.kubectl("apply", "-f", file.toString());
-    api.kubectl(
-        "wait", "--for=condition=Established", "crd/functions.shardless.dev", "--timeout=60s");
-    node =
-        new NodeProcess(
-                dir.resolve("node"),
-                Map.of(
-                    "SHARDLESS_PLATFORM", "kubernetes",
-                    "KUBECONFIG", api.kubeconfigAs("shardless", "shardless").toString(),
-                    "SHARDLESS_K8S_LOGS_FOLLOW_POLL_INTERVAL", "200ms"))
-            .start(Duration.ofMinutes(2));
-    gateway = new Api(node);
+    k8s = KubeCluster.start(Map.of("SHARDLESS_K8S_LOGS_FOLLOW_POLL_INTERVAL", "200ms"));
+    admin = k8s.admin;
+    gateway = k8s.gateway();
   }
 
   @AfterAll
   static void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (kubelet != null) {
-      kubelet.close();
+    if (k8s != null) {
+      k8s.close();
     }
   }
 
