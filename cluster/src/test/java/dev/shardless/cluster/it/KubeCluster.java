@@ -1,8 +1,10 @@
 package dev.shardless.cluster.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.shardless.k8s.Conventions;
 import dev.shardless.k8s.testing.KubeApiServer;
 import dev.shardless.k8s.testing.StandInKubelet;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -87,10 +89,38 @@ final class KubeCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    if (node != null) {
-      node.close();
+    try {
+      removeFunctions(admin);
+    } finally {
+      if (node != null) {
+        node.close();
+      }
+      kubelet.close();
     }
-    kubelet.close();
+  }
+
+  /**
+   * Deletes every Function of the functions' namespace and waits until their pods are gone (the
+   * garbage collector removes Deployments and pods, the kubelet still running finishes the
+   * deletions), so the next test class on the shared API server starts from an empty namespace
+   * instead of running the functions, and pods, that this one left.
+   */
+  static void removeFunctions(KubernetesClient admin) {
+    admin
+        .genericKubernetesResources(Conventions.API_VERSION, Conventions.KIND)
+        .inNamespace(NS)
+        .delete();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                admin
+                    .pods()
+                    .inNamespace(NS)
+                    .withLabel(Conventions.MANAGED_BY_LABEL, Conventions.MANAGED_BY)
+                    .list()
+                    .getItems()
+                    .isEmpty());
   }
 
   Api gateway() {

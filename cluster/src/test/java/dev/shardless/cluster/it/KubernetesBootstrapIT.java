@@ -135,6 +135,9 @@ class KubernetesBootstrapIT {
 
   @AfterAll
   void stop() {
+    if (admin != null && kubelet != null) {
+      KubeCluster.removeFunctions(admin);
+    }
     for (NodeProcess node : nodes) {
       if (node != null) {
         node.close();
