@@ -164,7 +164,7 @@ class KubernetesOutageIT {
           "API-server outage: stopping it took %d ms; %d ms refused (%d calls, 0 failed) until it"
               + " was started again (%d ms to /readyz); once ready: scale written in %d ms, the"
               + " node serving from the new pod in %d ms; a deleted pod reported lost in %d ms,"
-              + " its replacement called in %d ms; %d calls in all; node log: %d lines (%d"
+              + " the node's replicas matched the Ready pods again after %d ms; %d calls in all; node log: %d lines (%d"
               + " stack-trace lines) from the outage to the end of the load%n",
           stopMillis,
           outageMillis,
