@@ -18,8 +18,6 @@ import java.util.concurrent.Executor;
  * operator's echo of it configure the entity once).
  */
 final class CatalogRegistrySync implements RegistrySync {
-  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
-
   private final RegistryCatalog catalog;
   private final Executor ec;
 
@@ -37,12 +35,21 @@ final class CatalogRegistrySync implements RegistrySync {
 
   @Override
   public CompletionStage<Void> put(FunctionSpec spec) {
-    return catalog.lookup(spec.id()).thenComposeAsync(found -> putOver(found, spec), ec);
+    return write(spec).thenApply(reply -> null);
   }
 
-  private CompletionStage<Void> putOver(Optional<FunctionRecord> found, FunctionSpec spec) {
+  /**
+   * Puts {@code spec} in force as {@link #put} does; answers what the registry holds then (the REST
+   * API's deploy and update reply with it).
+   */
+  CompletionStage<FunctionRegistry.Reply> write(FunctionSpec spec) {
+    return catalog.lookup(spec.id()).thenComposeAsync(found -> writeOver(found, spec), ec);
+  }
+
+  private CompletionStage<FunctionRegistry.Reply> writeOver(
+      Optional<FunctionRecord> found, FunctionSpec spec) {
     if (found.isPresent() && found.get().spec().equals(spec)) {
-      return DONE;
+      return CompletableFuture.completedFuture(new FunctionRegistry.Applied(found.get()));
     }
     CompletionStage<FunctionRegistry.Reply> write =
         found.isPresent() ? catalog.update(spec) : catalog.deploy(spec);
@@ -50,12 +57,12 @@ final class CatalogRegistrySync implements RegistrySync {
         reply -> {
           // Raced with a REST write or a delete: put it in force the other way.
           if (reply instanceof FunctionRegistry.Conflict) {
-            return catalog.update(spec).thenApply(r -> null);
+            return catalog.update(spec);
           }
           if (reply instanceof FunctionRegistry.NotFound) {
-            return catalog.deploy(spec).thenApply(r -> null);
+            return catalog.deploy(spec);
           }
-          return DONE;
+          return CompletableFuture.completedFuture(reply);
         },
         ec);
   }

@@ -27,11 +27,17 @@ import java.util.concurrent.Executor;
  */
 final class KubernetesFunctionWrites implements FunctionWrites {
   private final FunctionResources resources;
+  private final CatalogRegistrySync registry;
   private final RegistryCatalog catalog;
   private final Executor ec;
 
-  KubernetesFunctionWrites(FunctionResources resources, RegistryCatalog catalog, Executor ec) {
+  KubernetesFunctionWrites(
+      FunctionResources resources,
+      CatalogRegistrySync registry,
+      RegistryCatalog catalog,
+      Executor ec) {
     this.resources = resources;
+    this.registry = registry;
     this.catalog = catalog;
     this.ec = ec;
   }
@@ -69,10 +75,7 @@ final class KubernetesFunctionWrites implements FunctionWrites {
             result ->
                 refusal.isInstance(result)
                     ? CompletableFuture.completedFuture(refused)
-                    : new CatalogRegistrySync(catalog, ec)
-                        .put(spec)
-                        .thenCompose(done -> catalog.lookup(spec.id()))
-                        .thenApply(KubernetesFunctionWrites::applied),
+                    : registry.write(spec),
             ec);
   }
 
@@ -95,11 +98,6 @@ final class KubernetesFunctionWrites implements FunctionWrites {
                                 ? new FunctionRegistry.Applied(null)
                                 : reply),
             ec);
-  }
-
-  private static FunctionRegistry.Reply applied(
-      java.util.Optional<dev.shardless.scheduler.model.FunctionRecord> record) {
-    return new FunctionRegistry.Applied(record.orElse(null));
   }
 
   /** Passes a result on; turns the API server's refusal into a 400 or a 503. */

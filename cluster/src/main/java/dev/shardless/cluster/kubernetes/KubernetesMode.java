@@ -32,7 +32,7 @@ public final class KubernetesMode {
   private final FunctionWrites writes;
   private final SecretMirror secrets;
   private final LogSource logs;
-  private final RegistryCatalog catalog;
+  private final CatalogRegistrySync registry;
   private final List<String> namespaces;
 
   private KubernetesMode(
@@ -41,14 +41,14 @@ public final class KubernetesMode {
       FunctionWrites writes,
       SecretMirror secrets,
       LogSource logs,
-      RegistryCatalog catalog,
+      CatalogRegistrySync registry,
       List<String> namespaces) {
     this.client = client;
     this.platform = platform;
     this.writes = writes;
     this.secrets = secrets;
     this.logs = logs;
-    this.catalog = catalog;
+    this.registry = registry;
     this.namespaces = List.copyOf(namespaces);
   }
 
@@ -63,9 +63,11 @@ public final class KubernetesMode {
     // fabric8's request methods block their caller: they run here, never on a Pekko dispatcher.
     ExecutorService blocking = Executors.newFixedThreadPool(4, daemonThreads());
     KubernetesPlatform platform = new KubernetesPlatform(client, settings, blocking);
+    // One writer of function specs into the registry: the REST API's and the operator's.
+    CatalogRegistrySync registry = new CatalogRegistrySync(catalog, system.executionContext());
     FunctionWrites writes =
         new KubernetesFunctionWrites(
-            new FunctionResources(client, blocking), catalog, system.executionContext());
+            new FunctionResources(client, blocking), registry, catalog, system.executionContext());
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -85,7 +87,7 @@ public final class KubernetesMode {
         writes,
         new KubernetesSecretMirror(client, blocking),
         new KubernetesLogSource(client, system.settings().config()),
-        catalog,
+        registry,
         namespaces);
   }
 
@@ -112,8 +114,7 @@ public final class KubernetesMode {
    * namespaces into a Deployment and a Service and copies its spec into the registry.
    */
   public void startOperator(ActorSystem<?> system) {
-    CatalogRegistrySync sync = new CatalogRegistrySync(catalog, system.executionContext());
-    OperatorSingleton.init(system, () -> FunctionOperator.start(client, namespaces, sync));
+    OperatorSingleton.init(system, () -> FunctionOperator.start(client, namespaces, registry));
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads() {
