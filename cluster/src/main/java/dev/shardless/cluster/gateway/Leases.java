@@ -7,7 +7,6 @@ import dev.shardless.scheduler.entity.FunctionEntity.Leased;
 import dev.shardless.scheduler.entity.FunctionEntity.Release;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -79,18 +78,14 @@ public final class Leases {
             (reply, error) -> {
               if (reply != null) {
                 out.complete(reply);
-              } else if (unwrap(error) instanceof TimeoutException
+              } else if (Failures.cause(error) instanceof TimeoutException
                   && deadlineNanos - System.nanoTime() > 0) {
                 ask(entity, id, true, deadlineNanos, out);
               } else {
-                out.completeExceptionally(unwrap(error));
+                out.completeExceptionally(Failures.cause(error));
               }
             },
             DIRECT);
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   /**

@@ -179,8 +179,7 @@ final class SecretsApi {
     if (error == null) {
       return reply;
     }
-    Throwable cause =
-        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = Failures.cause(error);
     throw new Unavailable(
         "secret "
             + name

@@ -1,6 +1,7 @@
 package dev.shardless.cluster.kubernetes;
 
 import dev.shardless.cluster.gateway.BadRequest;
+import dev.shardless.cluster.gateway.Failures;
 import dev.shardless.cluster.gateway.FunctionWrites;
 import dev.shardless.cluster.gateway.Unavailable;
 import dev.shardless.k8s.crd.FunctionResources;
@@ -105,8 +106,7 @@ final class KubernetesFunctionWrites implements FunctionWrites {
     if (error == null) {
       return result;
     }
-    Throwable cause =
-        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = Failures.cause(error);
     if (cause instanceof KubernetesClientException k && k.getCode() == 422) {
       throw new CompletionException(new BadRequest(fieldErrors(k.getStatus())));
     }

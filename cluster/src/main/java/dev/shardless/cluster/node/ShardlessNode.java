@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.shardless.cluster.gateway.AdminCredentials;
+import dev.shardless.cluster.gateway.Failures;
 import dev.shardless.cluster.gateway.FunctionJson;
 import dev.shardless.cluster.gateway.FunctionWrites;
 import dev.shardless.cluster.gateway.Gateway;
@@ -49,7 +50,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
@@ -346,9 +346,7 @@ public final class ShardlessNode {
   }
 
   private static boolean isTimeout(Throwable error) {
-    Throwable e =
-        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    return e instanceof TimeoutException;
+    return Failures.cause(error) instanceof TimeoutException;
   }
 
   /**
