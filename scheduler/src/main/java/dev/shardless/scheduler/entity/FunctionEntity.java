@@ -205,14 +205,25 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    * A slot granted to an ask that had already given up lands in the gateway's dead letters, which
    * releases it ({@link Release#UNUSED}), so counts stay exact.
    *
+   * <p>A gateway that sets {@code hold} may keep the slot after its call and reuse it for further
+   * calls of this function, with no ask per call: {@link Leased#keep} says whether it may. It
+   * reports what it holds ({@link SlotsHeld}) and gives slots back when they idle or when the
+   * entity recalls them ({@link Recall}).
+   *
    * @param requestId chosen by the gateway, the same for every ask of one request (0: none)
    * @param resent true for the second and later asks of a request
+   * @param hold true when the gateway would like to keep the slot for further calls
    */
-  public record Lease(ActorRef<LeaseReply> replyTo, long requestId, boolean resent)
+  public record Lease(ActorRef<LeaseReply> replyTo, long requestId, boolean resent, boolean hold)
       implements Command {
-    /** A single ask, never resent. */
+    /** A single ask, never resent, for one call. */
     public Lease(ActorRef<LeaseReply> replyTo) {
-      this(replyTo, 0, false);
+      this(replyTo, 0, false, false);
+    }
+
+    /** An ask for one call (the slot goes back with its {@link Release}). */
+    public Lease(ActorRef<LeaseReply> replyTo, long requestId, boolean resent) {
+      this(replyTo, requestId, resent, false);
     }
   }
 
@@ -231,6 +242,32 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
   }
 
+  /**
+   * A gateway node's report, sent every {@code slot-report-interval} while it holds slots of this
+   * incarnation or has used them since its last report: the calls it made on held slots (they count
+   * as invocations and as activity for idle-to-zero) and the replicas it holds slots on. The entity
+   * answers with a {@link Recall} when the node should give some back ({@link
+   * dev.shardless.scheduler.policy.Recalls}), which also repairs a recall that crossed a grant.
+   *
+   * @param holder where to send {@link Recall}s (one per gateway node)
+   * @param calls calls completed on held slots since the last report
+   * @param replicas the replicas of the held slots, one entry per slot
+   */
+  public record SlotsHeld(ActorRef<Recall> holder, long calls, List<ReplicaId> replicas)
+      implements Command {
+    public SlotsHeld {
+      replicas = List.copyOf(replicas);
+    }
+  }
+
+  /**
+   * To a gateway node's slot holder: give back the slots held of {@code entity} (this incarnation),
+   * those on {@code replica} only when it is not null. Idle ones go back at once, busy ones when
+   * their call ends, each with a {@link Release} of status {@link Release#UNUSED}.
+   */
+  public record Recall(FunctionId function, ActorRef<Command> entity, ReplicaId replica)
+      implements CborSerializable {}
+
   /** Answer to {@link Lease}. */
   public sealed interface LeaseReply extends CborSerializable {}
 
@@ -242,10 +279,24 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    * <p>{@code entity} is this incarnation's own ref: a release sent straight to it skips the
    * sharding region and shard (two actor hops per call). If the incarnation has stopped meanwhile,
    * the release is dropped, which is right: its replica table went with it.
+   *
+   * <p>{@code keep}: the gateway asked to {@link Lease#hold} and may keep this slot for further
+   * calls until it gives it back (its single {@link Release}); false when requests were waiting.
    */
   public record Leased(
-      ReplicaId replica, String host, int port, Duration timeout, ActorRef<Command> entity)
-      implements LeaseReply {}
+      ReplicaId replica,
+      String host,
+      int port,
+      Duration timeout,
+      ActorRef<Command> entity,
+      boolean keep)
+      implements LeaseReply {
+    /** A slot for one call. */
+    public Leased(
+        ReplicaId replica, String host, int port, Duration timeout, ActorRef<Command> entity) {
+      this(replica, host, port, timeout, entity, false);
+    }
+  }
 
   /**
    * No slot: {@code status} is 404 (no such function), 429 (buffer full; retry after {@code
@@ -389,6 +440,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private final SchedulerTelemetry.FunctionTelemetry telemetry;
   private final ReplicaTable table = new ReplicaTable();
   private final LeaseBuffer buffer;
+  private final SlotHolders holders;
   private final Autoscaler autoscaler;
   private final KeepAlive keepAlive = new KeepAlive(new Fixed(ScalingSpec.DEFAULT.zeroDuration()));
 
@@ -435,6 +487,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     this.clock = wiring.clock();
     this.log = ctx.getLog();
     this.buffer = new LeaseBuffer(settings.bufferSize());
+    this.holders = new SlotHolders(wiring.id(), ctx.getSelf(), log);
     this.telemetry = wiring.telemetry().of(wiring.id());
     this.autoscaler = new Autoscaler(settings.autoscale(), keepAlive, telemetry);
     this.lastStartedMillis = clock.millis();
@@ -460,6 +513,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     return newReceiveBuilder()
         .onMessage(Lease.class, this::onLease)
         .onMessage(Release.class, this::onRelease)
+        .onMessage(SlotsHeld.class, this::onSlotsHeld)
         .onMessage(ReplicaReady.class, this::onReplicaReady)
         .onMessage(ReplicaLost.class, this::onReplicaLost)
         .onMessage(ReplicaStopped.class, this::onReplicaStopped)
@@ -492,6 +546,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     int dropped = buffer.size();
     buffer.drainAll(w -> {});
     timers.cancelAll();
+    holders.recallAll("handed off");
     int inFlight = table.totalInFlight();
     if (inFlight == 0 || settings.handoffDrain().isZero()) {
       log.debug(
@@ -506,6 +561,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     timers.startSingleTimer(HANDOFF_TIMER, HandoffDrainOver.INSTANCE, settings.handoffDrain());
     return Behaviors.receive(Command.class)
         .onMessage(Release.class, this::onReleaseHandingOff)
+        .onMessage(SlotsHeld.class, this::onSlotsHeldHandingOff)
         .onMessage(NodeRemoved.class, this::onNodeRemovedHandingOff)
         .onMessage(ReplicaLost.class, this::onLostHandingOff)
         .onMessage(HandoffDrainOver.class, this::onHandoffDrainOver)
@@ -521,7 +577,14 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     return drainedOrSame();
   }
 
+  /** A node still holds slots of this handed-off incarnation (a recall crossed a grant). */
+  private Behavior<Command> onSlotsHeldHandingOff(SlotsHeld m) {
+    m.holder().tell(new Recall(wiring.id(), getContext().getSelf(), null));
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onNodeRemovedHandingOff(NodeRemoved m) {
+    holders.forget(m.node());
     dropLeasesOf(m.node());
     return drainedOrSame();
   }
@@ -556,8 +619,12 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     noteCall();
     RouteDecision d = Routing.route(table.all(), maxInflight, buffer.size(), buffer.capacity());
     if (d instanceof RouteDecision.ToReplica to) {
-      lease(table.get(to.replica()), m.replyTo());
+      lease(table.get(to.replica()), m.replyTo(), m.hold());
     } else if (d instanceof RouteDecision.Buffer b) {
+      if (buffer.isEmpty()) {
+        // Slots held idle by gateway nodes would make this request wait behind nothing.
+        holders.recallAll("a request is waiting");
+      }
       buffer.add(m.replyTo(), m.requestId(), clock.millis() + timeoutMillis, timeout);
       if (log.isDebugEnabled()) {
         log.debug("{}: lease buffered ({} waiting): {}", wiring.id(), buffer.size(), b.reason());
@@ -580,7 +647,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     return this;
   }
 
-  private void lease(Replica r, ActorRef<LeaseReply> replyTo) {
+  /** Grants a slot on {@code r}; {@code keep}: the gateway may hold it for further calls. */
+  private void lease(Replica r, ActorRef<LeaseReply> replyTo, boolean keep) {
     r.inFlight++;
     Address lessee = replyTo.path().address();
     if (lessee.hasGlobalScope()) {
@@ -590,7 +658,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     if (log.isDebugEnabled()) {
       log.debug("{}: leased {} (least loaded ready replica)", wiring.id(), r);
     }
-    replyTo.tell(new Leased(r.id(), r.host, r.port, timeout, getContext().getSelf()));
+    replyTo.tell(new Leased(r.id(), r.host, r.port, timeout, getContext().getSelf(), keep));
   }
 
   private Behavior<Command> onRelease(Release m) {
@@ -615,8 +683,22 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     return this;
   }
 
+  /**
+   * A gateway node's report on the slots it holds: its calls count as invocations and as activity;
+   * slots it may not keep are recalled.
+   */
+  private Behavior<Command> onSlotsHeld(SlotsHeld m) {
+    if (m.calls() > 0) {
+      invocationCount += m.calls();
+      lastStartedMillis = clock.millis();
+    }
+    holders.reported(m, table.all(), buffer.size());
+    return this;
+  }
+
   /** The leases of a node that left the cluster are released, as if its calls had ended. */
   private Behavior<Command> onNodeRemoved(NodeRemoved m) {
+    holders.forget(m.node());
     if (dropLeasesOf(m.node()) == 0) {
       return this;
     }
@@ -662,7 +744,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       if (w.deadlineMillis() <= now) {
         rejectExpired(w);
       } else {
-        lease(table.get(to.replica()), w.replyTo());
+        lease(table.get(to.replica()), w.replyTo(), false);
       }
     }
     stopSweepIfIdle();
@@ -728,6 +810,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       log.debug("{}: lost {} ignored (already gone): {}", wiring.id(), m.id(), m.reason());
       return this;
     }
+    holders.recall(r.id(), "lost");
     if (r.state == ReplicaState.STARTING) {
       startFailed(r, m.reason());
     } else {
@@ -770,6 +853,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
 
   private Behavior<Command> onReplicaStopped(ReplicaStopped m) {
     if (table.remove(m.id()) != null) {
+      holders.recall(m.id(), "stopped by the platform");
       reconcile("replica " + m.id() + " stopped by the platform");
     }
     return this;
@@ -1050,6 +1134,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     }
     String why = "function " + wiring.id() + " not found";
     timers.cancel(PREWARM_TIMER);
+    holders.recallAll("function removed");
     buffer.drainAll(w -> w.replyTo().tell(new Rejected(404, why, Duration.ZERO)));
     for (Replica r : table.all()) {
       replicas.stop(r.id(), settings.stopGrace());
@@ -1118,6 +1203,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
       Replica r = table.get(d.replica());
       r.state = ReplicaState.DRAINING;
       r.drainDeadline = now.plus(timeout);
+      holders.recall(r.id(), "draining");
     } else if (a instanceof ReconcileAction.Undrain u) {
       Replica r = table.get(u.replica());
       r.state = ReplicaState.READY;
@@ -1139,6 +1225,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
 
   private void stopReplica(ReplicaId id, String reason) {
     table.remove(id);
+    holders.recall(id, reason);
     log.debug("{}: stopping {}: {}", wiring.id(), id, reason);
     replicas.stop(id, settings.stopGrace());
   }

@@ -56,6 +56,8 @@ final class Retiring extends AbstractBehavior<Command> {
       r.replyTo().tell(Done.getInstance());
     } else if (m instanceof Configure c) {
       wiring.retirement().redeliver(c);
+    } else if (m instanceof FunctionEntity.SlotsHeld h) {
+      h.holder().tell(new FunctionEntity.Recall(wiring.id(), getContext().getSelf(), null));
     }
   }
 

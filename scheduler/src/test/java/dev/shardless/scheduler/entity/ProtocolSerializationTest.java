@@ -47,6 +47,21 @@ class ProtocolSerializationTest extends EntityHarness {
           8080,
           Duration.ofSeconds(30),
           kit.<FunctionEntity.Command>createTestProbe().ref()),
+      new Lease(kit.<FunctionEntity.LeaseReply>createTestProbe().ref(), 43L, false, true),
+      new Leased(
+          new ReplicaId("hello-2"),
+          "10.0.0.8",
+          8080,
+          Duration.ofSeconds(30),
+          kit.<FunctionEntity.Command>createTestProbe().ref(),
+          true),
+      new FunctionEntity.SlotsHeld(
+          kit.<FunctionEntity.Recall>createTestProbe().ref(),
+          12L,
+          java.util.List.of(new ReplicaId("hello-1"), new ReplicaId("hello-1"))),
+      new FunctionEntity.Recall(
+          ID, kit.<FunctionEntity.Command>createTestProbe().ref(), new ReplicaId("hello-1")),
+      new FunctionEntity.Recall(ID, kit.<FunctionEntity.Command>createTestProbe().ref(), null),
       new Rejected(429, "buffer full", Duration.ofSeconds(1)),
       new RuntimeStatus(true, 2, 1, 10, 3, 0),
       new FunctionEntity.GetScaling(kit.<FunctionEntity.ScalingStatus>createTestProbe().ref()),
