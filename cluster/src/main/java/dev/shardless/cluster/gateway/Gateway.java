@@ -8,7 +8,9 @@ import dev.shardless.persistence.secrets.SecretsSettings;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -49,7 +51,15 @@ public final class Gateway {
       LogSource logs) {
     this.system = system;
     LiveStats live = new LiveStats();
-    this.invoke = new InvokeHandler(system, namespaces.get(0), settings.leases(), metrics, live);
+    SlotHolder slots = settings.slotHolder(system);
+    metrics.watch(slots);
+    // After the HTTP server has drained (service-requests-done), before shards hand off: the
+    // entities elsewhere get this node's held slots back instead of waiting for it to leave.
+    CoordinatedShutdown.get(Adapter.toClassic(system))
+        .addTask(
+            CoordinatedShutdown.PhaseServiceStop(), "shardless-give-back-held-slots", slots::close);
+    this.invoke =
+        new InvokeHandler(system, namespaces.get(0), settings.leases(), slots, metrics, live);
     this.async = new AsyncHandler(system, namespaces.get(0), asyncSettings);
     SystemApi api =
         new SystemApi(

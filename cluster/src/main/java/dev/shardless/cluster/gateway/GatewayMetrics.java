@@ -60,6 +60,10 @@ public final class GatewayMetrics {
   private final Metric.Gauge ready;
   private final Metric.Gauge buffered;
   private final ConcurrentHashMap<FunctionId, FunctionMeter> meters = new ConcurrentHashMap<>();
+  private final Gauge askedLeases;
+  private final Gauge heldLeases;
+  private final Gauge heldSlots;
+  private volatile SlotHolder slots;
 
   private GatewayMetrics(boolean enabled) {
     this.enabled = enabled;
@@ -72,6 +76,9 @@ public final class GatewayMetrics {
       desired = null;
       ready = null;
       buffered = null;
+      askedLeases = null;
+      heldLeases = null;
+      heldSlots = null;
       return;
     }
     invocations = Kamon.counter("gateway_function_invocation", "Function invocations by code");
@@ -86,6 +93,17 @@ public final class GatewayMetrics {
     desired = Kamon.gauge("shardless_function_replicas_desired", "Replicas the scheduler wants");
     ready = Kamon.gauge("shardless_function_replicas_ready", "Replicas accepting calls");
     buffered = Kamon.gauge("shardless_function_buffered_requests", "Requests waiting for a slot");
+    Metric.Gauge leases =
+        Kamon.gauge("shardless_gateway_slot_leases", "Calls by where their slot came from");
+    askedLeases = leases.withTag("source", "asked");
+    heldLeases = leases.withTag("source", "held");
+    heldSlots =
+        Kamon.gauge("shardless_gateway_held_slots", "Slots this node holds now").withoutTags();
+  }
+
+  /** Publishes {@code holder}'s counts on the metrics tick. */
+  void watch(SlotHolder holder) {
+    this.slots = holder;
   }
 
   /** Records into Kamon (which must be initialised by the node). */
@@ -119,6 +137,12 @@ public final class GatewayMetrics {
    */
   public void publish(
       Function<FunctionId, CompletionStage<RuntimeStatus>> status, Executor executor) {
+    SlotHolder holder = slots;
+    if (enabled && holder != null) {
+      askedLeases.update(holder.asked());
+      heldLeases.update(holder.reused());
+      heldSlots.update(holder.held());
+    }
     meters.forEach(
         (id, m) -> {
           m.startedGauge.update(m.startedCount.sum());

@@ -13,7 +13,10 @@ public record GatewaySettings(
     Duration maxLeaseWait,
     Duration leaseRetryInterval,
     Duration askTimeout,
-    Duration statusTimeout) {
+    Duration statusTimeout,
+    SlotHolder.Mode holdSlots,
+    Duration slotHoldTime,
+    Duration slotReportInterval) {
 
   public static GatewaySettings fromConfig(Config root) {
     Config c = root.getConfig("shardless.gateway");
@@ -40,7 +43,15 @@ public record GatewaySettings(
         positive(c, "max-lease-wait"),
         positive(c, "lease-retry-interval"),
         positive(c, "ask-timeout"),
-        positive(c, "status-timeout"));
+        positive(c, "status-timeout"),
+        SlotHolder.Mode.parse(c.getString("hold-slots")),
+        positive(c, "slot-hold-time"),
+        positive(c, "slot-report-interval"));
+  }
+
+  /** Starts this node's {@link SlotHolder}. */
+  public SlotHolder slotHolder(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    return new SlotHolder(system, holdSlots, slotHoldTime, slotReportInterval);
   }
 
   /** How the gateway asks functions' entities for leases. */

@@ -39,9 +39,10 @@ import org.apache.pekko.util.ByteString;
 import scala.concurrent.ExecutionContextExecutor;
 
 /**
- * The synchronous invocation path: one ask for a lease to the function's entity, one pooled HTTP
- * request to the leased replica, one tell to release the lease when the response body has been
- * passed on (DESIGN.md §1).
+ * The synchronous invocation path: a slot on a replica (an idle slot this node holds, else one ask
+ * for a lease to the function's entity), one pooled HTTP request to the replica, and the slot back
+ * when the response body has been passed on: to the node's {@link SlotHolder} when it holds the
+ * slot, else one tell to release the lease (DESIGN.md §1).
  *
  * <p>Every continuation runs on the actor system's dispatcher ({@link #ec}), never on {@code
  * CompletableFuture}'s default executor: on 2 cores that default starts a thread per task and costs
@@ -59,6 +60,7 @@ final class InvokeHandler {
   private final String defaultNamespace;
   private final GatewayMetrics metrics;
   private final LiveStats live;
+  private final SlotHolder slots;
 
   /** This node, named in releases: an entity elsewhere takes back its leases if it leaves. */
   private final Address self;
@@ -70,8 +72,10 @@ final class InvokeHandler {
       ActorSystem<?> system,
       String defaultNamespace,
       Leases leases,
+      SlotHolder slots,
       GatewayMetrics metrics,
       LiveStats live) {
+    this.slots = slots;
     this.metrics = metrics;
     this.live = live;
     this.system = system;
@@ -94,14 +98,37 @@ final class InvokeHandler {
     long startWallNanos = System.currentTimeMillis() * 1_000_000L;
     String callId =
         request.getHeader(CALL_ID).map(HttpHeader::value).orElseGet(InvokeHandler::newCallId);
-    EntityRef<Command> entity = entityRef(target.function());
     FunctionMeter known = metrics.existing(target.function());
     if (known != null) {
       known.started();
     }
     CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    SlotPool.Held held = slots.take(target.function());
+    if (held != null) {
+      FunctionMeter meter = known != null ? known : startedOnReply(target, held.lease());
+      new Call(result, target, meter, held.lease(), held, callId, startNanos, startWallNanos)
+          .forward(request);
+      return result;
+    }
+    askAndForward(request, target, known, callId, startNanos, startWallNanos, result);
+    return result;
+  }
+
+  /**
+   * Asks the function's entity for a lease, then forwards the call, or answers its refusal. {@code
+   * known}: the function's meter, already counting this call as started, or null.
+   */
+  private void askAndForward(
+      HttpRequest request,
+      InvokeTarget target,
+      FunctionMeter known,
+      String callId,
+      long startNanos,
+      long startWallNanos,
+      CompletableFuture<HttpResponse> result) {
+    EntityRef<Command> entity = entityRef(target.function());
     leases
-        .lease(entity)
+        .lease(entity, slots.holds())
         .whenCompleteAsync(
             (reply, error) -> {
               FunctionMeter meter = known != null ? known : startedOnReply(target, reply);
@@ -109,13 +136,14 @@ final class InvokeHandler {
                 refs.putIfAbsent(target.function(), entity);
                 new Call(
                         result,
-                        target.function(),
+                        target,
                         meter,
                         leased,
+                        slots.adopt(target.function(), leased),
                         callId,
                         startNanos,
                         startWallNanos)
-                    .forward(request, target);
+                    .forward(request);
                 return;
               }
               request.discardEntityBytes(system);
@@ -134,7 +162,6 @@ final class InvokeHandler {
                   startNanos);
             },
             ec);
-    return result;
   }
 
   /**
@@ -180,43 +207,53 @@ final class InvokeHandler {
     return response;
   }
 
-  /** One forwarded call: completes {@link #result} once, and releases its lease once. */
+  /**
+   * One forwarded call: completes {@link #result} once, and gives its slot back once (to the node's
+   * {@link SlotHolder} when {@link #held}, else to the entity).
+   */
   private final class Call implements Runnable {
     private final CompletableFuture<HttpResponse> result;
     private final AtomicBoolean released = new AtomicBoolean();
+    private final InvokeTarget target;
     private final FunctionId function;
     private final FunctionMeter meter;
     private final Leased lease;
+    private final SlotPool.Held held;
     private final String callId;
     private final long startNanos;
     private final long startWallNanos;
     private Cancellable timer;
+    private HttpRequest request;
 
     Call(
         CompletableFuture<HttpResponse> result,
-        FunctionId function,
+        InvokeTarget target,
         FunctionMeter meter,
         Leased lease,
+        SlotPool.Held held,
         String callId,
         long startNanos,
         long wallNanos) {
       this.result = result;
-      this.function = function;
+      this.target = target;
+      this.function = target.function();
       this.meter = meter;
       this.lease = lease;
+      this.held = held;
       this.callId = callId;
       this.startNanos = startNanos;
       this.startWallNanos = wallNanos;
     }
 
-    void forward(HttpRequest request, InvokeTarget target) {
-      HttpRequest outgoing = outgoing(request, target);
+    void forward(HttpRequest request) {
+      this.request = request;
+      HttpRequest outgoing = outgoing(request);
       timer = system.classicSystem().scheduler().scheduleOnce(lease.timeout(), this, ec);
       // onResponse only wraps and completes: it runs on the thread that completes the request.
       http.singleRequest(outgoing).whenCompleteAsync(this::onResponse, DIRECT);
     }
 
-    private HttpRequest outgoing(HttpRequest request, InvokeTarget target) {
+    private HttpRequest outgoing(HttpRequest request) {
       StringBuilder uri =
           new StringBuilder(64)
               .append("http://")
@@ -246,7 +283,7 @@ final class InvokeHandler {
               callId,
               startWallNanos,
               startNanos))) {
-        release(504);
+        release(504, SlotHolder.Outcome.GIVE_BACK);
         record(function, meter, 504, startNanos);
       }
     }
@@ -260,7 +297,13 @@ final class InvokeHandler {
         return;
       }
       if (error != null) {
-        release(502);
+        release(502, SlotHolder.Outcome.BROKEN);
+        if (held != null && Failures.notConnected(error) && replayable(request)) {
+          // A held slot whose replica is gone (its entity's node crashed, or the replica stopped
+          // before the recall arrived): the call never reached it, so it asks the entity now.
+          askAndForward(request, target, meter, callId, startNanos, startWallNanos, result);
+          return;
+        }
         result.complete(
             decorate(
                 Responses.text(
@@ -281,7 +324,7 @@ final class InvokeHandler {
       ResponseEntity entity = response.entity();
       HttpResponse passed = response;
       if (entity.isStrict() || entity.isKnownEmpty()) {
-        release(status);
+        release(status, SlotHolder.Outcome.OK);
       } else {
         passed = response.withEntity(releasingOnEnd(entity, status));
       }
@@ -299,7 +342,11 @@ final class InvokeHandler {
               .getDataBytes()
               .watchTermination(
                   (mat, done) -> {
-                    done.whenComplete((d, e) -> release(e == null ? status : 502));
+                    done.whenComplete(
+                        (d, e) ->
+                            release(
+                                e == null ? status : 502,
+                                e == null ? SlotHolder.Outcome.OK : SlotHolder.Outcome.GIVE_BACK));
                     return mat;
                   });
       OptionalLong length = entity.getContentLengthOption();
@@ -308,8 +355,13 @@ final class InvokeHandler {
           : HttpEntities.createChunked(entity.getContentType(), watched);
     }
 
-    private void release(int status) {
-      if (released.compareAndSet(false, true)) {
+    private void release(int status, SlotHolder.Outcome outcome) {
+      if (!released.compareAndSet(false, true)) {
+        return;
+      }
+      if (held != null) {
+        slots.done(function, held, outcome);
+      } else {
         lease
             .entity()
             .tell(new Release(lease.replica(), status, System.nanoTime() - startNanos, self));
@@ -319,6 +371,11 @@ final class InvokeHandler {
     private String entityName() {
       return function.toString();
     }
+  }
+
+  /** True when {@code request}'s body can be sent again (held whole, or none). */
+  private static boolean replayable(HttpRequest request) {
+    return request.entity().isKnownEmpty() || request.entity().isStrict();
   }
 
   /**

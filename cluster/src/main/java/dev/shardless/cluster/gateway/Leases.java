@@ -55,12 +55,12 @@ public final class Leases {
 
   /**
    * The entity's answer; fails with a {@link TimeoutException} when none came within {@code
-   * maxWait}.
+   * maxWait}. {@code hold}: ask to keep the slot for further calls ({@link SlotHolder}).
    */
-  CompletionStage<LeaseReply> lease(EntityRef<Command> entity) {
+  CompletionStage<LeaseReply> lease(EntityRef<Command> entity, boolean hold) {
     CompletableFuture<LeaseReply> out = new CompletableFuture<>();
     long id = ThreadLocalRandom.current().nextLong() | 1L; // 0 means "no id"
-    ask(entity, id, false, System.nanoTime() + maxWait.toNanos(), out);
+    ask(entity, id, false, hold, System.nanoTime() + maxWait.toNanos(), out);
     return out;
   }
 
@@ -68,19 +68,20 @@ public final class Leases {
       EntityRef<Command> entity,
       long id,
       boolean resent,
+      boolean hold,
       long deadlineNanos,
       CompletableFuture<LeaseReply> out) {
     long left = Math.max(1_000_000L, deadlineNanos - System.nanoTime());
     Duration wait = left < retryInterval.toNanos() ? Duration.ofNanos(left) : retryInterval;
     entity
-        .<LeaseReply>ask(replyTo -> new Lease(replyTo, id, resent), wait)
+        .<LeaseReply>ask(replyTo -> new Lease(replyTo, id, resent, hold), wait)
         .whenCompleteAsync(
             (reply, error) -> {
               if (reply != null) {
                 out.complete(reply);
               } else if (Failures.cause(error) instanceof TimeoutException
                   && deadlineNanos - System.nanoTime() > 0) {
-                ask(entity, id, true, deadlineNanos, out);
+                ask(entity, id, true, hold, deadlineNanos, out);
               } else {
                 out.completeExceptionally(Failures.cause(error));
               }

@@ -85,14 +85,22 @@ final class ClusterLoad implements AutoCloseable {
   }
 
   /**
-   * How long after {@code nanos} the functions answer again: for each function, the end of its
-   * first successful call started after {@code nanos}; the latest of these.
+   * How long after {@code nanos} the functions answer again for good: for each function, the end of
+   * its first successful call started after both {@code nanos} and the end of its last failed call
+   * (a call that still reached a replica of the lost node before failures began does not count as
+   * recovered); the latest of these. Ask once the load has been stable for a while.
    */
   Duration recoveryAfter(long nanos) {
+    long[] lastFailure = new long[functions];
+    for (Call c : calls) {
+      if (!c.ok() && c.startNanos() >= nanos) {
+        lastFailure[c.function()] = Math.max(lastFailure[c.function()], c.endNanos());
+      }
+    }
     long[] first = new long[functions];
     for (Call c : calls) {
-      if (c.ok() && c.startNanos() >= nanos) {
-        int f = c.function();
+      int f = c.function();
+      if (c.ok() && c.startNanos() >= Math.max(nanos, lastFailure[f])) {
         if (first[f] == 0 || c.endNanos() < first[f]) {
           first[f] = c.endNanos();
         }

@@ -258,7 +258,12 @@ class MetricsIT {
 
   /** The samples {@code node}'s metrics endpoint serves now. */
   static List<Sample> scrape(RunningNode node, HttpClient client) throws Exception {
-    Matcher m = METRICS_URL.matcher(node.node().output());
+    return scrape(node.node(), client);
+  }
+
+  /** The samples {@code node}'s metrics endpoint serves now. */
+  static List<Sample> scrape(NodeProcess node, HttpClient client) throws Exception {
+    Matcher m = METRICS_URL.matcher(node.output());
     assertThat(m.find()).isTrue();
     HttpResponse<String> r =
         client.send(
