@@ -6,7 +6,10 @@
 #     (and replica) leases locally, the two others ask the entity across the cluster, so the
 #     difference of their p50 is what a remote entity costs per call;
 #   - 32 connections through one node, then the same 32 connections spread over the three nodes
-#     (three wrk processes at once, throughputs summed).
+#     (three wrk processes at once, throughputs summed), then 3 x 2 connections (a lighter load
+#     that leaves the cores some room, for the tail).
+# SHARDLESS_HOLD_SLOTS=off|remote|all (inherited by the nodes) compares held slots with one ask
+# per call.
 # Everything shares this machine's cores with wrk and nginx; see docs/performance.md.
 #
 # usage: loadtest/bench/cluster-spread.sh [seconds-per-run (default 15)] [rounds (default 2)]
@@ -104,18 +107,22 @@ keep() { # keep KEY "rps p50 p99": the best throughput of the rounds
   local prev="${best[$1]:-0 0 0}"
   if awk -v a="${2%% *}" -v b="${prev%% *}" 'BEGIN{exit !(a>b)}'; then best[$1]="$2"; fi
 }
-for _ in $(seq 1 "$ROUNDS"); do
-  for i in 1 2 3; do keep "seq/$i" "$(wrk_measure "$(url $i)" 1 1 "$DURATION")"; done
-  keep "c32/one" "$(wrk_measure "$(url 1)" 2 32 "$DURATION")"
-  WRKS=()
+spread() { # spread CONNECTIONS: one wrk per node at once; "rps(sum) p50(max) p99(max)"
+  local WRKS=() i
   for i in 1 2 3; do
-    wrk_measure "$(url $i)" 1 11 "$DURATION" >"$WORK/spread$i" &
+    wrk_measure "$(url $i)" 1 "$1" "$DURATION" >"$WORK/spread$i" &
     WRKS+=($!)
   done
   wait "${WRKS[@]}"
-  keep "c32/three" "$(cat "$WORK"/spread1 "$WORK"/spread2 "$WORK"/spread3 | awk '
+  cat "$WORK"/spread1 "$WORK"/spread2 "$WORK"/spread3 | awk '
     { r += $1; if ($2 > p50) p50 = $2; if ($3 > p99) p99 = $3 }
-    END { printf "%.0f %.3f %.3f\n", r, p50, p99 }')"
+    END { printf "%.0f %.3f %.3f\n", r, p50, p99 }'
+}
+for _ in $(seq 1 "$ROUNDS"); do
+  for i in 1 2 3; do keep "seq/$i" "$(wrk_measure "$(url $i)" 1 1 "$DURATION")"; done
+  keep "c32/one" "$(wrk_measure "$(url 1)" 2 32 "$DURATION")"
+  keep "c32/three" "$(spread 11)"
+  keep "c6/three" "$(spread 2)"
 done
 
 echo
@@ -131,3 +138,5 @@ read -r rps p50 p99 <<<"${best[c32/one]}"
 printf '%-40s %10s %10s %10s\n' "32 connections through node 1" "$rps" "$p50" "$p99"
 read -r rps p50 p99 <<<"${best[c32/three]}"
 printf '%-40s %10s %10s %10s\n' "3 x 11 connections, one per node" "$rps" "$p50" "$p99"
+read -r rps p50 p99 <<<"${best[c6/three]}"
+printf '%-40s %10s %10s %10s\n' "3 x 2 connections, one per node" "$rps" "$p50" "$p99"

@@ -85,32 +85,30 @@ final class ClusterLoad implements AutoCloseable {
   }
 
   /**
-   * How long after {@code nanos} the functions answer again for good: for each function, the end of
-   * its first successful call started after both {@code nanos} and the end of its last failed call
-   * (a call that still reached a replica of the lost node before failures began does not count as
-   * recovered); the latest of these. Ask once the load has been stable for a while.
+   * The longest time after {@code nanos} during which some function completed no successful call:
+   * for each function, the longest gap between {@code nanos} or one successful call's end and the
+   * next one's; the largest of these. A call that waited (its lease asked again until the entity's
+   * new home answered) counts as much as failed calls, and an early success (on a held slot whose
+   * replica still ran) does not hide a later wait. Ask once the load has been stable for a while.
    */
   Duration recoveryAfter(long nanos) {
-    long[] lastFailure = new long[functions];
+    List<List<Long>> ends = new ArrayList<>();
+    for (int f = 0; f < functions; f++) {
+      ends.add(new ArrayList<>(List.of(nanos)));
+    }
     for (Call c : calls) {
-      if (!c.ok() && c.startNanos() >= nanos) {
-        lastFailure[c.function()] = Math.max(lastFailure[c.function()], c.endNanos());
+      if (c.ok() && c.endNanos() >= nanos) {
+        ends.get(c.function()).add(c.endNanos());
       }
     }
-    long[] first = new long[functions];
-    for (Call c : calls) {
-      int f = c.function();
-      if (c.ok() && c.startNanos() >= Math.max(nanos, lastFailure[f])) {
-        if (first[f] == 0 || c.endNanos() < first[f]) {
-          first[f] = c.endNanos();
-        }
+    long longest = 0;
+    for (List<Long> e : ends) {
+      e.sort(null);
+      for (int i = 1; i < e.size(); i++) {
+        longest = Math.max(longest, e.get(i) - e.get(i - 1));
       }
     }
-    long latest = nanos;
-    for (long t : first) {
-      latest = Math.max(latest, t);
-    }
-    return Duration.ofNanos(latest - nanos);
+    return Duration.ofNanos(longest);
   }
 
   private static List<String> describe(List<Call> failed) {
