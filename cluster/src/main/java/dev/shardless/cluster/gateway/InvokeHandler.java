@@ -360,7 +360,7 @@ final class InvokeHandler {
         return;
       }
       if (held != null) {
-        slots.done(function, held, outcome);
+        slots.done(held, outcome);
       } else {
         lease
             .entity()

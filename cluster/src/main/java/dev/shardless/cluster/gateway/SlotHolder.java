@@ -8,6 +8,7 @@ import dev.shardless.scheduler.model.FunctionId;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -146,15 +147,21 @@ public final class SlotHolder {
         || (mode == Mode.REMOTE && !lease.entity().path().address().hasGlobalScope())) {
       return null;
     }
-    SlotPool pool = pools.computeIfAbsent(function, f -> new SlotPool());
-    synchronized (pool) {
-      return pool.adopt(lease);
+    while (true) {
+      SlotPool pool = pools.computeIfAbsent(function, f -> new SlotPool());
+      synchronized (pool) {
+        SlotPool.Held h = pool.adopt(lease);
+        if (h != null) {
+          return h;
+        }
+      }
+      pools.remove(function, pool); // retired by the sweep meanwhile
     }
   }
 
   /** The call on held slot {@code h} ended. */
-  void done(FunctionId function, SlotPool.Held h, Outcome outcome) {
-    SlotPool pool = pools.get(function);
+  void done(SlotPool.Held h, Outcome outcome) {
+    SlotPool pool = h.pool();
     List<SlotPool.Held> alsoBack = List.of();
     boolean kept;
     synchronized (pool) {
@@ -241,16 +248,27 @@ public final class SlotHolder {
     return Behaviors.same();
   }
 
-  /** The sweep: gives back slots idle too long; every few ticks, reports to the entities. */
+  /**
+   * The sweep: gives back slots idle too long; every few ticks, reports to the entities and drops
+   * the pools of functions the node holds nothing of any more.
+   */
   private void tick() {
     long now = System.nanoTime();
     boolean report = ++ticks % reportEvery == 0;
-    for (SlotPool pool : pools.values()) {
+    for (Map.Entry<FunctionId, SlotPool> e : pools.entrySet()) {
+      SlotPool pool = e.getValue();
       List<SlotPool.Held> back;
       List<SlotPool.Report> reports;
+      boolean retired = false;
       synchronized (pool) {
         back = pool.expire(now, holdNanos);
         reports = report ? pool.reports() : List.of();
+        if (report) {
+          retired = pool.retireIfEmpty();
+        }
+      }
+      if (retired) {
+        pools.remove(e.getKey(), pool);
       }
       giveBack(back);
       for (SlotPool.Report r : reports) {

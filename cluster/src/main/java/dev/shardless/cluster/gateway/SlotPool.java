@@ -27,18 +27,25 @@ import org.apache.pekko.actor.typed.ActorRef;
 final class SlotPool {
   /** One held slot. */
   static final class Held {
+    private final SlotPool pool;
     private final Leased lease;
     private boolean busy = true;
     private boolean recalled;
     private long idleSinceNanos;
     private long calls;
 
-    private Held(Leased lease) {
+    private Held(SlotPool pool, Leased lease) {
+      this.pool = pool;
       this.lease = lease;
     }
 
     Leased lease() {
       return lease;
+    }
+
+    /** The pool that holds it. */
+    SlotPool pool() {
+      return pool;
     }
   }
 
@@ -57,6 +64,9 @@ final class SlotPool {
   /** Calls made on slots already given back and not yet reported, by entity. */
   private final Map<ActorRef<Command>, long[]> unreported = new HashMap<>(2);
 
+  /** Set when the pool was found empty and dropped: it takes no slot any more. */
+  private boolean retired;
+
   /** An idle slot for the next call, now busy; null when none is idle. */
   Held take() {
     Held h = idle.pollFirst();
@@ -66,9 +76,12 @@ final class SlotPool {
     return h;
   }
 
-  /** Holds a slot just granted, busy with its first call. */
+  /** Holds a slot just granted, busy with its first call; null when the pool is retired. */
   Held adopt(Leased lease) {
-    Held h = new Held(lease);
+    if (retired) {
+      return null;
+    }
+    Held h = new Held(this, lease);
     held.add(h);
     return h;
   }
@@ -156,6 +169,18 @@ final class SlotPool {
     calls.forEach(
         (entity, n) -> out.add(new Report(entity, n[0], replicas.getOrDefault(entity, List.of()))));
     return out;
+  }
+
+  /**
+   * Retires the pool when it holds nothing and has nothing to report: it then adopts no slot, so
+   * that its owner can drop it (a new pool takes its place on the next grant). Answers whether it
+   * retired.
+   */
+  boolean retireIfEmpty() {
+    if (held.isEmpty() && unreported.isEmpty()) {
+      retired = true;
+    }
+    return retired;
   }
 
   /** Slots held now, idle or busy. */

@@ -125,6 +125,20 @@ class SlotPoolTest {
     assertThat(pool.reports()).isEmpty();
   }
 
+  @Test
+  void aPoolRetiresOnlyWhenItHoldsNothingAndHasNothingToReport() {
+    SlotPool pool = new SlotPool();
+    SlotPool.Held a = pool.adopt(lease(entity, "a"));
+    assertThat(a.pool()).isSameAs(pool);
+    assertThat(pool.retireIfEmpty()).as("holds a slot").isFalse();
+    pool.done(a, false, 0);
+    assertThat(pool.retireIfEmpty()).as("a call to report").isFalse();
+    pool.reports();
+    assertThat(pool.retireIfEmpty()).isTrue();
+    assertThat(pool.adopt(lease(entity, "a"))).as("retired: takes no slot").isNull();
+    assertThat(pool.take()).isNull();
+  }
+
   /**
    * Random interleavings: a slot is never handed to two calls at once, every slot adopted goes back
    * exactly once (recall, expiry or a call that may not keep it), and every call is reported once.
