@@ -53,7 +53,7 @@ public final class HttpJobRunner implements JobRunner {
     long start = System.nanoTime();
     CompletableFuture<AttemptOutcome> out = new CompletableFuture<>();
     leases
-        .lease(sharding.entityRefFor(FunctionEntity.TYPE_KEY, function.entityId()), false)
+        .lease(sharding.entityRefFor(FunctionEntity.TYPE_KEY, function.entityId()), null)
         .whenCompleteAsync(
             (reply, error) -> {
               if (reply instanceof Leased leased) {

@@ -128,7 +128,7 @@ final class InvokeHandler {
       CompletableFuture<HttpResponse> result) {
     EntityRef<Command> entity = entityRef(target.function());
     leases
-        .lease(entity, slots.holds())
+        .lease(entity, slots.holder())
         .whenCompleteAsync(
             (reply, error) -> {
               FunctionMeter meter = known != null ? known : startedOnReply(target, reply);

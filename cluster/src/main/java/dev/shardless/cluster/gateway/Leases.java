@@ -4,6 +4,7 @@ import dev.shardless.scheduler.entity.FunctionEntity.Command;
 import dev.shardless.scheduler.entity.FunctionEntity.Lease;
 import dev.shardless.scheduler.entity.FunctionEntity.LeaseReply;
 import dev.shardless.scheduler.entity.FunctionEntity.Leased;
+import dev.shardless.scheduler.entity.FunctionEntity.Recall;
 import dev.shardless.scheduler.entity.FunctionEntity.Release;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -55,12 +56,13 @@ public final class Leases {
 
   /**
    * The entity's answer; fails with a {@link TimeoutException} when none came within {@code
-   * maxWait}. {@code hold}: ask to keep the slot for further calls ({@link SlotHolder}).
+   * maxWait}. {@code holder}: this node's {@link SlotHolder}, asking to keep the slot for further
+   * calls, or null.
    */
-  CompletionStage<LeaseReply> lease(EntityRef<Command> entity, boolean hold) {
+  CompletionStage<LeaseReply> lease(EntityRef<Command> entity, ActorRef<Recall> holder) {
     CompletableFuture<LeaseReply> out = new CompletableFuture<>();
     long id = ThreadLocalRandom.current().nextLong() | 1L; // 0 means "no id"
-    ask(entity, id, false, hold, System.nanoTime() + maxWait.toNanos(), out);
+    ask(entity, id, false, holder, System.nanoTime() + maxWait.toNanos(), out);
     return out;
   }
 
@@ -68,20 +70,20 @@ public final class Leases {
       EntityRef<Command> entity,
       long id,
       boolean resent,
-      boolean hold,
+      ActorRef<Recall> holder,
       long deadlineNanos,
       CompletableFuture<LeaseReply> out) {
     long left = Math.max(1_000_000L, deadlineNanos - System.nanoTime());
     Duration wait = left < retryInterval.toNanos() ? Duration.ofNanos(left) : retryInterval;
     entity
-        .<LeaseReply>ask(replyTo -> new Lease(replyTo, id, resent, hold), wait)
+        .<LeaseReply>ask(replyTo -> new Lease(replyTo, id, resent, holder), wait)
         .whenCompleteAsync(
             (reply, error) -> {
               if (reply != null) {
                 out.complete(reply);
               } else if (Failures.cause(error) instanceof TimeoutException
                   && deadlineNanos - System.nanoTime() > 0) {
-                ask(entity, id, true, hold, deadlineNanos, out);
+                ask(entity, id, true, holder, deadlineNanos, out);
               } else {
                 out.completeExceptionally(Failures.cause(error));
               }

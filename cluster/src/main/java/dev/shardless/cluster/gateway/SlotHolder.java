@@ -1,5 +1,6 @@
 package dev.shardless.cluster.gateway;
 
+import dev.shardless.scheduler.entity.FunctionEntity.Command;
 import dev.shardless.scheduler.entity.FunctionEntity.Leased;
 import dev.shardless.scheduler.entity.FunctionEntity.Recall;
 import dev.shardless.scheduler.entity.FunctionEntity.Release;
@@ -77,9 +78,14 @@ public final class SlotHolder {
   private final int reportEvery;
   private final Address self;
   private final ConcurrentHashMap<FunctionId, SlotPool> pools = new ConcurrentHashMap<>();
+  private final ActorRef<Object> actor;
   private final ActorRef<Recall> ref;
   private final LongAdder asked = new LongAdder();
   private final LongAdder reused = new LongAdder();
+
+  /** Entity incarnations this node watches, to forget their slots when they stop. */
+  private final java.util.Set<ActorRef<Command>> watched = ConcurrentHashMap.newKeySet();
+
   private volatile boolean closed;
   private int ticks;
 
@@ -97,11 +103,11 @@ public final class SlotHolder {
     this.reportEvery = (int) Math.max(1, reportInterval.toNanos() / tick.toNanos());
     this.self = Leases.selfAddress(system);
     if (mode == Mode.OFF) {
+      this.actor = null;
       this.ref = null;
       return;
     }
-    ActorRef<Object> actor =
-        system.systemActorOf(behavior(), "shardless-slot-holder", Props.empty());
+    this.actor = system.systemActorOf(behavior(), "shardless-slot-holder", Props.empty());
     this.ref = actor.narrow();
     Cluster.get(system)
         .subscriptions()
@@ -112,9 +118,9 @@ public final class SlotHolder {
     system.scheduler().scheduleWithFixedDelay(tick, tick, this::tick, system.executionContext());
   }
 
-  /** True when a lease should ask to hold its slot. */
-  boolean holds() {
-    return mode != Mode.OFF && !closed;
+  /** What a lease names to ask to keep its slot ({@code Lease.holder}); null when not holding. */
+  ActorRef<Recall> holder() {
+    return mode != Mode.OFF && !closed ? ref : null;
   }
 
   /** An idle held slot of {@code function}, now busy; null when none (ask the entity). */
@@ -146,6 +152,9 @@ public final class SlotHolder {
         || closed
         || (mode == Mode.REMOTE && !lease.entity().path().address().hasGlobalScope())) {
       return null;
+    }
+    if (watched.add(lease.entity())) {
+      actor.tell(new Watch(lease.entity()));
     }
     while (true) {
       SlotPool pool = pools.computeIfAbsent(function, f -> new SlotPool());
@@ -213,12 +222,43 @@ public final class SlotHolder {
     return CompletableFuture.completedFuture(Done.getInstance());
   }
 
+  /** To the holder's actor: watch this entity incarnation. */
+  private record Watch(ActorRef<Command> entity) {}
+
+  /** To the holder's actor: a watched entity incarnation stopped. */
+  private record Stopped(ActorRef<Command> entity) {}
+
   private Behavior<Object> behavior() {
-    return Behaviors.receive(Object.class)
-        .onMessage(Recall.class, this::onRecall)
-        .onMessage(ClusterEvent.UnreachableMember.class, e -> lostNode(e.member().address()))
-        .onMessage(ClusterEvent.MemberRemoved.class, e -> lostNode(e.member().address()))
-        .build();
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.receive(Object.class)
+                .onMessage(Recall.class, this::onRecall)
+                .onMessage(
+                    Watch.class,
+                    w -> {
+                      ctx.watchWith(w.entity(), new Stopped(w.entity()));
+                      return Behaviors.same();
+                    })
+                .onMessage(Stopped.class, this::onStopped)
+                .onMessage(
+                    ClusterEvent.UnreachableMember.class, e -> lostNode(e.member().address()))
+                .onMessage(ClusterEvent.MemberRemoved.class, e -> lostNode(e.member().address()))
+                .build());
+  }
+
+  /**
+   * An entity incarnation stopped (handed off, removed, passivated) while this node may still hold
+   * slots of it, say because a recall crossed a grant: they are forgotten, never reused. Nothing is
+   * sent back: its replica table is gone.
+   */
+  private Behavior<Object> onStopped(Stopped m) {
+    watched.remove(m.entity());
+    for (SlotPool pool : pools.values()) {
+      synchronized (pool) {
+        pool.recall(l -> l.entity().equals(m.entity()));
+      }
+    }
+    return Behaviors.same();
   }
 
   private Behavior<Object> onRecall(Recall m) {

@@ -205,25 +205,26 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    * A slot granted to an ask that had already given up lands in the gateway's dead letters, which
    * releases it ({@link Release#UNUSED}), so counts stay exact.
    *
-   * <p>A gateway that sets {@code hold} may keep the slot after its call and reuse it for further
-   * calls of this function, with no ask per call: {@link Leased#keep} says whether it may. It
-   * reports what it holds ({@link SlotsHeld}) and gives slots back when they idle or when the
-   * entity recalls them ({@link Recall}).
+   * <p>A gateway that names its node's {@code holder} may keep the slot after its call and reuse it
+   * for further calls of this function, with no ask per call: {@link Leased#keep} says whether it
+   * may. The entity then knows where to send a {@link Recall} from the grant on; the holder reports
+   * what it holds ({@link SlotsHeld}) and gives slots back when they idle or are recalled.
    *
    * @param requestId chosen by the gateway, the same for every ask of one request (0: none)
    * @param resent true for the second and later asks of a request
-   * @param hold true when the gateway would like to keep the slot for further calls
+   * @param holder the gateway node's slot holder when it would like to keep the slot, else null
    */
-  public record Lease(ActorRef<LeaseReply> replyTo, long requestId, boolean resent, boolean hold)
+  public record Lease(
+      ActorRef<LeaseReply> replyTo, long requestId, boolean resent, ActorRef<Recall> holder)
       implements Command {
     /** A single ask, never resent, for one call. */
     public Lease(ActorRef<LeaseReply> replyTo) {
-      this(replyTo, 0, false, false);
+      this(replyTo, 0, false, null);
     }
 
     /** An ask for one call (the slot goes back with its {@link Release}). */
     public Lease(ActorRef<LeaseReply> replyTo, long requestId, boolean resent) {
-      this(replyTo, requestId, resent, false);
+      this(replyTo, requestId, resent, null);
     }
   }
 
@@ -280,7 +281,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    * sharding region and shard (two actor hops per call). If the incarnation has stopped meanwhile,
    * the release is dropped, which is right: its replica table went with it.
    *
-   * <p>{@code keep}: the gateway asked to {@link Lease#hold} and may keep this slot for further
+   * <p>{@code keep}: the gateway named its {@link Lease#holder} and may keep this slot for further
    * calls until it gives it back (its single {@link Release}); false when requests were waiting.
    */
   public record Leased(
@@ -619,7 +620,10 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     noteCall();
     RouteDecision d = Routing.route(table.all(), maxInflight, buffer.size(), buffer.capacity());
     if (d instanceof RouteDecision.ToReplica to) {
-      lease(table.get(to.replica()), m.replyTo(), m.hold());
+      if (m.holder() != null) {
+        holders.granted(m.holder());
+      }
+      lease(table.get(to.replica()), m.replyTo(), m.holder() != null);
     } else if (d instanceof RouteDecision.Buffer b) {
       if (buffer.isEmpty()) {
         // Slots held idle by gateway nodes would make this request wait behind nothing.

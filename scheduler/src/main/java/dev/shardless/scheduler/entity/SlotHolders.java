@@ -15,10 +15,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
 
 /**
- * The gateway nodes that hold slots of one entity incarnation ({@link FunctionEntity.SlotsHeld}),
- * and the recalls sent to them. A node is known from its first report; one that holds nothing any
- * more ignores a recall, so the entity never needs to know exactly who holds what: its replica
- * table already counts every held slot as in flight.
+ * The gateway nodes that hold slots of one entity incarnation, and the recalls sent to them. A node
+ * is known from the first slot it may keep ({@link FunctionEntity.Lease#holder}) and from its
+ * reports ({@link FunctionEntity.SlotsHeld}); one that holds nothing any more ignores a recall, so
+ * the entity never needs to know exactly who holds what: its replica table already counts every
+ * held slot as in flight.
  */
 final class SlotHolders {
   private final FunctionId function;
@@ -30,6 +31,11 @@ final class SlotHolders {
     this.function = function;
     this.self = self;
     this.log = log;
+  }
+
+  /** A slot that {@code holder} may keep was granted. */
+  void granted(ActorRef<Recall> holder) {
+    byNode.put(holder.path().address(), holder);
   }
 
   /**

@@ -35,10 +35,15 @@ class FunctionEntityHeldSlotsTest extends EntityHarness {
     return Map.of("max_inflight", Integer.toString(n));
   }
 
-  private TestProbe<LeaseReply> holdLease(ActorRef<Command> entity) {
+  /** A lease asked by a gateway whose node's holder is {@code holder}. */
+  private TestProbe<LeaseReply> holdLease(ActorRef<Command> entity, TestProbe<Recall> holder) {
     TestProbe<LeaseReply> p = kit.createTestProbe();
-    entity.tell(new Lease(p.ref(), 7, false, true));
+    entity.tell(new Lease(p.ref(), 7, false, holder.ref()));
     return p;
+  }
+
+  private TestProbe<LeaseReply> holdLease(ActorRef<Command> entity) {
+    return holdLease(entity, kit.createTestProbe());
   }
 
   private static void report(
@@ -75,6 +80,17 @@ class FunctionEntityHeldSlotsTest extends EntityHarness {
     Leased next = leased(other);
     assertEquals(a, next.replica());
     assertEquals(1, status(entity).inFlight());
+  }
+
+  @Test
+  void theHolderNamedInAGrantIsRecalledWithoutWaitingForItsFirstReport() {
+    ActorRef<Command> entity = spawn(record(1, Map.of(), scale(0, 2)));
+    entity.tell(new Scale(1, doneProbe().ref()));
+    ReplicaId a = readyNext();
+    TestProbe<Recall> holder = kit.createTestProbe();
+    leased(holdLease(entity, holder));
+    entity.tell(new Scale(0, doneProbe().ref()));
+    assertEquals(a, holder.receiveMessage().replica());
   }
 
   @Test

@@ -47,7 +47,11 @@ class ProtocolSerializationTest extends EntityHarness {
           8080,
           Duration.ofSeconds(30),
           kit.<FunctionEntity.Command>createTestProbe().ref()),
-      new Lease(kit.<FunctionEntity.LeaseReply>createTestProbe().ref(), 43L, false, true),
+      new Lease(
+          kit.<FunctionEntity.LeaseReply>createTestProbe().ref(),
+          43L,
+          false,
+          kit.<FunctionEntity.Recall>createTestProbe().ref()),
       new Leased(
           new ReplicaId("hello-2"),
           "10.0.0.8",
