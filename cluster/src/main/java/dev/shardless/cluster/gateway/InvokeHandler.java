@@ -110,13 +110,14 @@ final class InvokeHandler {
           .forward(request);
       return result;
     }
-    askAndForward(request, target, known, callId, startNanos, startWallNanos, result);
+    askAndForward(request, target, known, callId, startNanos, startWallNanos, result, false);
     return result;
   }
 
   /**
    * Asks the function's entity for a lease, then forwards the call, or answers its refusal. {@code
-   * known}: the function's meter, already counting this call as started, or null.
+   * known}: the function's meter, already counting this call as started, or null. {@code again}:
+   * the call's held slot could not connect; this ask holds nothing, so a call asks at most twice.
    */
   private void askAndForward(
       HttpRequest request,
@@ -125,12 +126,21 @@ final class InvokeHandler {
       String callId,
       long startNanos,
       long startWallNanos,
-      CompletableFuture<HttpResponse> result) {
+      CompletableFuture<HttpResponse> result,
+      boolean again) {
     EntityRef<Command> entity = entityRef(target.function());
     leases
-        .lease(entity, slots.holder())
+        .lease(entity, again ? null : slots.holder())
         .whenCompleteAsync(
             (reply, error) -> {
+              if (result.isDone()) {
+                // Answered meanwhile (its first attempt's timeout): the slot goes straight back.
+                if (reply instanceof Leased leased) {
+                  leased.entity().tell(new Release(leased.replica(), Release.UNUSED, 0, self));
+                }
+                request.discardEntityBytes(system);
+                return;
+              }
               FunctionMeter meter = known != null ? known : startedOnReply(target, reply);
               if (reply instanceof Leased leased) {
                 refs.putIfAbsent(target.function(), entity);
@@ -290,7 +300,11 @@ final class InvokeHandler {
 
     private void onResponse(HttpResponse response, Throwable error) {
       timer.cancel();
+      HttpRequest sent = request;
+      request = null; // the body, if held whole, is needed no longer than this
       if (result.isDone()) {
+        // Timed out meanwhile; its timer released the slot, unless this is a retry it never saw.
+        release(504, SlotHolder.Outcome.GIVE_BACK);
         if (response != null) {
           response.discardEntityBytes(system);
         }
@@ -298,10 +312,10 @@ final class InvokeHandler {
       }
       if (error != null) {
         release(502, SlotHolder.Outcome.BROKEN);
-        if (held != null && Failures.notConnected(error) && replayable(request)) {
+        if (held != null && Failures.notConnected(error) && replayable(sent)) {
           // A held slot whose replica is gone (its entity's node crashed, or the replica stopped
-          // before the recall arrived): the call never reached it, so it asks the entity now.
-          askAndForward(request, target, meter, callId, startNanos, startWallNanos, result);
+          // before the recall arrived): the call never reached it, so it asks the entity, once.
+          askAndForward(sent, target, meter, callId, startNanos, startWallNanos, result, true);
           return;
         }
         result.complete(

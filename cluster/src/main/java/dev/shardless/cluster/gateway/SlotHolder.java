@@ -96,10 +96,13 @@ public final class SlotHolder {
   public SlotHolder(ActorSystem<?> system, Mode mode, Duration holdTime, Duration reportInterval) {
     this.mode = mode;
     this.holdNanos = holdTime.toNanos();
-    Duration tick =
-        holdTime.dividedBy(4).compareTo(Duration.ofMillis(10)) < 0
-            ? Duration.ofMillis(10)
-            : holdTime.dividedBy(4);
+    Duration tick = holdTime.dividedBy(4);
+    if (tick.compareTo(reportInterval) > 0) {
+      tick = reportInterval;
+    }
+    if (tick.compareTo(Duration.ofMillis(10)) < 0) {
+      tick = Duration.ofMillis(10);
+    }
     this.reportEvery = (int) Math.max(1, reportInterval.toNanos() / tick.toNanos());
     this.self = Leases.selfAddress(system);
     if (mode == Mode.OFF) {
@@ -153,16 +156,19 @@ public final class SlotHolder {
         || (mode == Mode.REMOTE && !lease.entity().path().address().hasGlobalScope())) {
       return null;
     }
-    if (watched.add(lease.entity())) {
-      actor.tell(new Watch(lease.entity()));
-    }
     while (true) {
       SlotPool pool = pools.computeIfAbsent(function, f -> new SlotPool());
+      SlotPool.Held h;
       synchronized (pool) {
-        SlotPool.Held h = pool.adopt(lease);
-        if (h != null) {
-          return h;
+        h = pool.adopt(lease);
+      }
+      if (h != null) {
+        // Watched after the slot is in its pool: an incarnation that stops before or during this
+        // is answered by a Terminated that recalls the slot; one that stops later is watched.
+        if (watched.add(lease.entity())) {
+          actor.tell(new Watch(lease.entity()));
         }
+        return h;
       }
       pools.remove(function, pool); // retired by the sweep meanwhile
     }

@@ -7,8 +7,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -58,8 +60,8 @@ final class SlotPool {
   /** Idle slots, the most recently used first. */
   private final ArrayDeque<Held> idle = new ArrayDeque<>();
 
-  /** Every slot held, idle or busy. */
-  private final List<Held> held = new ArrayList<>();
+  /** Every slot held, idle or busy (identity set: removal costs O(1)). */
+  private final Set<Held> held = new LinkedHashSet<>();
 
   /** Calls made on slots already given back and not yet reported, by entity. */
   private final Map<ActorRef<Command>, long[]> unreported = new HashMap<>(2);
@@ -109,8 +111,7 @@ final class SlotPool {
    */
   List<Held> recall(Predicate<Leased> which) {
     List<Held> back = List.of();
-    for (int i = held.size() - 1; i >= 0; i--) {
-      Held h = held.get(i);
+    for (Held h : held) {
       if (h.recalled || !which.test(h.lease)) {
         continue;
       }
@@ -122,9 +123,11 @@ final class SlotPool {
         back.add(h);
       }
     }
-    for (Held h : back) {
-      idle.remove(h);
-      drop(h);
+    if (!back.isEmpty()) {
+      idle.removeIf(h -> h.recalled); // one pass, however many go back
+      for (Held h : back) {
+        drop(h);
+      }
     }
     return back;
   }
