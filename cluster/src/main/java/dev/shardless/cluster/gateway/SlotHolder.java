@@ -318,7 +318,7 @@ public final class SlotHolder {
       }
       giveBack(back);
       for (SlotPool.Report r : reports) {
-        r.entity().tell(new SlotsHeld(ref, r.calls(), r.replicas()));
+        r.entity().tell(new SlotsHeld(ref, r.calls(), r.idle(), r.replicas()));
       }
     }
   }

@@ -53,9 +53,9 @@ final class SlotPool {
 
   /**
    * What the node holds of one entity incarnation: the calls made on its slots since the last
-   * report, and one replica per slot held.
+   * report, how many of its slots are idle now, and one replica per slot held.
    */
-  record Report(ActorRef<Command> entity, long calls, List<ReplicaId> replicas) {}
+  record Report(ActorRef<Command> entity, long calls, int idle, List<ReplicaId> replicas) {}
 
   /** Idle slots, the most recently used first. */
   private final ArrayDeque<Held> idle = new ArrayDeque<>();
@@ -162,15 +162,25 @@ final class SlotPool {
     }
     Map<ActorRef<Command>, long[]> calls = new LinkedHashMap<>(unreported);
     Map<ActorRef<Command>, List<ReplicaId>> replicas = new LinkedHashMap<>();
+    Map<ActorRef<Command>, int[]> idleOf = new HashMap<>();
     unreported.clear();
     for (Held h : held) {
       calls.computeIfAbsent(h.lease.entity(), e -> new long[1])[0] += h.calls;
       h.calls = 0;
       replicas.computeIfAbsent(h.lease.entity(), e -> new ArrayList<>()).add(h.lease.replica());
+      if (!h.busy) {
+        idleOf.computeIfAbsent(h.lease.entity(), e -> new int[1])[0]++;
+      }
     }
     List<Report> out = new ArrayList<>(calls.size());
     calls.forEach(
-        (entity, n) -> out.add(new Report(entity, n[0], replicas.getOrDefault(entity, List.of()))));
+        (entity, n) ->
+            out.add(
+                new Report(
+                    entity,
+                    n[0],
+                    idleOf.containsKey(entity) ? idleOf.get(entity)[0] : 0,
+                    replicas.getOrDefault(entity, List.of()))));
     return out;
   }
 

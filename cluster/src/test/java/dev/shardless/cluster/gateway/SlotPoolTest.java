@@ -113,6 +113,8 @@ class SlotPoolTest {
     }
     assertThat(byEntity.get(entity).calls()).isEqualTo(3);
     assertThat(byEntity.get(entity).replicas()).containsExactly(new ReplicaId("a"));
+    assertThat(byEntity.get(entity).idle()).as("a is idle").isEqualTo(1);
+    assertThat(byEntity.get(other).idle()).as("c is busy").isZero();
     assertThat(byEntity.get(other).calls()).isZero();
     assertThat(byEntity.get(other).replicas()).containsExactly(new ReplicaId("c"));
 

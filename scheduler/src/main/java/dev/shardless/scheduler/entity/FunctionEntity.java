@@ -252,9 +252,11 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
    *
    * @param holder where to send {@link Recall}s (one per gateway node)
    * @param calls calls completed on held slots since the last report
+   * @param idle how many of the held slots no call was using at the time of the report: the
+   *     autoscaler does not count them as load
    * @param replicas the replicas of the held slots, one entry per slot
    */
-  public record SlotsHeld(ActorRef<Recall> holder, long calls, List<ReplicaId> replicas)
+  public record SlotsHeld(ActorRef<Recall> holder, long calls, int idle, List<ReplicaId> replicas)
       implements Command {
     public SlotsHeld {
       replicas = List.copyOf(replicas);
@@ -639,7 +641,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
         sweeping = true;
       }
       if (ScalingPolicy.demandExceeds(
-          scaling, desired, table.totalInFlight(), buffer.size() + asyncPending)) {
+          scaling, desired, busyInFlight(), buffer.size() + asyncPending)) {
         autoscale("buffer grew");
       }
     } else if (d instanceof RouteDecision.Reject r) {
@@ -668,6 +670,8 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
   private Behavior<Command> onRelease(Release m) {
     if (m.status() != Release.UNUSED) {
       invocationCount++;
+    } else if (m.lessee() != null) {
+      holders.givenBack(m.lessee());
     }
     Replica r = table.get(m.replica());
     if (r == null) {
@@ -922,11 +926,19 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
         clock.instant(),
         desired,
         table.readyOf(record.version()),
-        table.totalInFlight(),
+        busyInFlight(),
         buffer.size(),
         invocationCount,
         Instant.ofEpochMilli(lastStartedMillis),
         pendingAsync());
+  }
+
+  /**
+   * Calls in flight as load: the leases out, less the held slots that their nodes last reported
+   * idle (a held slot stays counted in the replica table, which bounds concurrency).
+   */
+  private int busyInFlight() {
+    return Math.max(0, table.totalInFlight() - holders.idle());
   }
 
   /** Async jobs queued for this function and not yet dispatched, as its queue last reported. */
@@ -943,7 +955,7 @@ public final class FunctionEntity extends AbstractBehavior<FunctionEntity.Comman
     asyncPending = Math.max(0, m.pending());
     if (asyncPending > before
         && ScalingPolicy.demandExceeds(
-            scaling, desired, table.totalInFlight(), buffer.size() + asyncPending)) {
+            scaling, desired, busyInFlight(), buffer.size() + asyncPending)) {
       if (desired == 0) {
         noteCall();
       }

@@ -27,6 +27,9 @@ final class SlotHolders {
   private final Logger log;
   private final Map<Address, ActorRef<Recall>> byNode = new HashMap<>(4);
 
+  /** Held slots each node last reported idle, less those it gave back since. */
+  private final Map<Address, Integer> idleByNode = new HashMap<>(4);
+
   SlotHolders(FunctionId function, ActorRef<Command> self, Logger log) {
     this.function = function;
     this.self = self;
@@ -46,6 +49,11 @@ final class SlotHolders {
       FunctionEntity.SlotsHeld report, List<? extends ReplicaView> replicas, int waiting) {
     ActorRef<Recall> holder = report.holder();
     byNode.put(holder.path().address(), holder);
+    if (report.idle() > 0) {
+      idleByNode.put(holder.path().address(), report.idle());
+    } else {
+      idleByNode.remove(holder.path().address());
+    }
     RecallDecision d = Recalls.forReport(report.replicas(), replicas, waiting);
     if (d instanceof RecallDecision.RecallAll all) {
       log.debug("{}: recalling the slots held by {}: {}", function, holder, all.reason());
@@ -56,6 +64,26 @@ final class SlotHolders {
         holder.tell(new Recall(function, self, id));
       }
     }
+  }
+
+  /**
+   * {@code node} gave a slot back without a call: most often an idle held one, so one fewer is
+   * assumed idle there until its next report.
+   */
+  void givenBack(Address node) {
+    idleByNode.computeIfPresent(node, (k, n) -> n > 1 ? n - 1 : null);
+  }
+
+  /** Held slots the nodes report idle: in flight for the replica table, not load. */
+  int idle() {
+    if (idleByNode.isEmpty()) {
+      return 0;
+    }
+    int n = 0;
+    for (int i : idleByNode.values()) {
+      n += i;
+    }
+    return n;
   }
 
   /** Every node gives back every slot it holds of this incarnation. */
@@ -85,5 +113,6 @@ final class SlotHolders {
   /** A node left the cluster: its slots were taken back with its leases. */
   void forget(Address node) {
     byNode.remove(node);
+    idleByNode.remove(node);
   }
 }

@@ -48,7 +48,7 @@ class FunctionEntityHeldSlotsTest extends EntityHarness {
 
   private static void report(
       ActorRef<Command> entity, TestProbe<Recall> holder, long calls, ReplicaId... held) {
-    entity.tell(new SlotsHeld(holder.ref(), calls, List.of(held)));
+    entity.tell(new SlotsHeld(holder.ref(), calls, 0, List.of(held)));
   }
 
   @Test
@@ -91,6 +91,41 @@ class FunctionEntityHeldSlotsTest extends EntityHarness {
     leased(holdLease(entity, holder));
     entity.tell(new Scale(0, doneProbe().ref()));
     assertEquals(a, holder.receiveMessage().replica());
+  }
+
+  /**
+   * Held slots a node reports idle stay counted for {@code max_inflight} but are no load for the
+   * autoscaler: twelve held idle slots on a {@code capacity} function with target 2 keep it at one
+   * replica, while the same twelve reported busy scale it to its max.
+   */
+  @Test
+  void heldSlotsReportedIdleAreNoLoadForTheAutoscaler() {
+    assertEquals(1, desiredAfterTwelveHeldSlots(12));
+    assertEquals(4, desiredAfterTwelveHeldSlots(0));
+  }
+
+  private int desiredAfterTwelveHeldSlots(int idle) {
+    ActorRef<Command> entity =
+        spawn(record(1, Map.of(), FunctionEntityAutoscaleTest.capacity(1, 4)));
+    ReplicaId a = replicas().nextStart().id();
+    replicas().ready(a);
+    TestProbe<Recall> holder = kit.createTestProbe();
+    List<ReplicaId> held = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      held.add(leased(holdLease(entity, holder)).replica());
+    }
+    entity.tell(new SlotsHeld(holder.ref(), 0, idle, held));
+    assertEquals(12, status(entity).inFlight(), "held slots stay counted");
+    ticks(entity, 1);
+    int desired = status(entity).desiredReplicas();
+    // Given back: nothing left in flight, nothing assumed idle any more.
+    for (int i = 0; i < 12; i++) {
+      entity.tell(new Release(a, Release.UNUSED, 0, holder.ref().path().address()));
+    }
+    assertEquals(0, status(entity).inFlight());
+    kit.stop(entity);
+    freshFakes();
+    return desired;
   }
 
   @Test

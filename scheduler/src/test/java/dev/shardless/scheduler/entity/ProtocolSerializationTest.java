@@ -62,6 +62,7 @@ class ProtocolSerializationTest extends EntityHarness {
       new FunctionEntity.SlotsHeld(
           kit.<FunctionEntity.Recall>createTestProbe().ref(),
           12L,
+          1,
           java.util.List.of(new ReplicaId("hello-1"), new ReplicaId("hello-1"))),
       new FunctionEntity.Recall(
           ID, kit.<FunctionEntity.Command>createTestProbe().ref(), new ReplicaId("hello-1")),
