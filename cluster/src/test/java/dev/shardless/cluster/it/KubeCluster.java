@@ -100,6 +100,33 @@ final class KubeCluster implements AutoCloseable {
   }
 
   /**
+   * Writes {@code dir/name.yaml}: a {@code Function} in {@link #NS} running the probe test function
+   * in HTTP mode with {@code min..max} replicas, for {@code kubectl apply -f}.
+   */
+  static Path probeFunctionYaml(Path dir, String name, int min, int max) throws IOException {
+    Path yaml = dir.resolve(name + ".yaml");
+    Files.writeString(
+        yaml,
+        String.join(
+            "\n",
+            "apiVersion: shardless.dev/v1",
+            "kind: Function",
+            "metadata:",
+            "  name: " + name,
+            "  namespace: " + NS,
+            "spec:",
+            "  image: test/probe",
+            "  envProcess: python3 " + Api.FUNCTIONS.resolve("probe.py"),
+            "  envVars:",
+            "    mode: http",
+            "  scaling:",
+            "    min: " + min,
+            "    max: " + max,
+            ""));
+    return yaml;
+  }
+
+  /**
    * Deletes every Function of the functions' namespace and waits until their pods are gone (the
    * garbage collector removes Deployments and pods, the kubelet still running finishes the
    * deletions), so the next test class on the shared API server starts from an empty namespace

@@ -221,25 +221,7 @@ class KubernetesBootstrapIT {
         .singleElement()
         .isIn(survivors);
 
-    Path yaml = dir.resolve("after-failover.yaml");
-    Files.writeString(
-        yaml,
-        String.join(
-            "\n",
-            "apiVersion: shardless.dev/v1",
-            "kind: Function",
-            "metadata:",
-            "  name: after-failover",
-            "  namespace: " + NS,
-            "spec:",
-            "  image: test/probe",
-            "  envProcess: python3 " + Api.FUNCTIONS.resolve("probe.py"),
-            "  envVars:",
-            "    mode: http",
-            "  scaling:",
-            "    min: 1",
-            "    max: 1",
-            ""));
+    Path yaml = KubeCluster.probeFunctionYaml(dir, "after-failover", 1, 1);
     api.kubectl("apply", "-f", yaml.toString());
     await().atMost(LONG).until(() -> deployment("after-failover") != null);
     long reconciled = System.nanoTime();

@@ -149,25 +149,7 @@ class KubernetesIT {
 
   @Test
   void aFunctionAppliedWithKubectlIsServedAndItsDeletionRemovesIt() throws Exception {
-    Path yaml = dir.resolve("applied.yaml");
-    Files.writeString(
-        yaml,
-        String.join(
-            "\n",
-            "apiVersion: shardless.dev/v1",
-            "kind: Function",
-            "metadata:",
-            "  name: applied",
-            "  namespace: " + NS,
-            "spec:",
-            "  image: test/probe",
-            "  envProcess: python3 " + Api.FUNCTIONS.resolve("probe.py"),
-            "  envVars:",
-            "    mode: http",
-            "  scaling:",
-            "    min: 1",
-            "    max: 2",
-            ""));
+    Path yaml = KubeCluster.probeFunctionYaml(dir, "applied", 1, 2);
     api.kubectl("apply", "-f", yaml.toString());
 
     await()
