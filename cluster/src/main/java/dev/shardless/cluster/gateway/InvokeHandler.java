@@ -136,7 +136,7 @@ final class InvokeHandler {
               if (result.isDone()) {
                 // Answered meanwhile (its first attempt's timeout): the slot goes straight back.
                 if (reply instanceof Leased leased) {
-                  leased.entity().tell(new Release(leased.replica(), Release.UNUSED, 0, self));
+                  Leases.giveBackUnused(leased, self);
                 }
                 request.discardEntityBytes(system);
                 return;
@@ -225,7 +225,6 @@ final class InvokeHandler {
     private final CompletableFuture<HttpResponse> result;
     private final AtomicBoolean released = new AtomicBoolean();
     private final InvokeTarget target;
-    private final FunctionId function;
     private final FunctionMeter meter;
     private final Leased lease;
     private final SlotPool.Held held;
@@ -246,7 +245,6 @@ final class InvokeHandler {
         long wallNanos) {
       this.result = result;
       this.target = target;
-      this.function = target.function();
       this.meter = meter;
       this.lease = lease;
       this.held = held;
@@ -294,7 +292,7 @@ final class InvokeHandler {
               startWallNanos,
               startNanos))) {
         release(504, SlotHolder.Outcome.GIVE_BACK);
-        record(function, meter, 504, startNanos);
+        record(target.function(), meter, 504, startNanos);
       }
     }
 
@@ -331,7 +329,7 @@ final class InvokeHandler {
                 callId,
                 startWallNanos,
                 startNanos));
-        record(function, meter, 502, startNanos);
+        record(target.function(), meter, 502, startNanos);
         return;
       }
       int status = response.status().intValue();
@@ -343,7 +341,7 @@ final class InvokeHandler {
         passed = response.withEntity(releasingOnEnd(entity, status));
       }
       if (result.complete(decorate(passed, callId, startWallNanos, startNanos))) {
-        record(function, meter, status, startNanos);
+        record(target.function(), meter, status, startNanos);
       } else {
         passed.discardEntityBytes(system);
       }
@@ -383,7 +381,7 @@ final class InvokeHandler {
     }
 
     private String entityName() {
-      return function.toString();
+      return target.function().toString();
     }
   }
 

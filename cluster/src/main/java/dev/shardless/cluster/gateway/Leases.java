@@ -105,9 +105,17 @@ public final class Leases {
 
   private static Behavior<DeadLetter> reclaim(DeadLetter letter, Address self) {
     if (letter.message() instanceof Leased leased) {
-      leased.entity().tell(new Release(leased.replica(), Release.UNUSED, 0, self));
+      giveBackUnused(leased, self);
     }
     return Behaviors.same();
+  }
+
+  /**
+   * Gives {@code lease} back to the incarnation that granted it with no call counted ({@link
+   * Release#UNUSED}); {@code self} is this node, the lessee.
+   */
+  static void giveBackUnused(Leased lease, Address self) {
+    lease.entity().tell(new Release(lease.replica(), Release.UNUSED, 0, self));
   }
 
   /**

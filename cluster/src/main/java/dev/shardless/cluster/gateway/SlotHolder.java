@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -218,14 +219,24 @@ public final class SlotHolder {
    */
   public CompletionStage<Done> close() {
     closed = true;
+    recallEverywhere(l -> true, true);
+    return CompletableFuture.completedFuture(Done.getInstance());
+  }
+
+  /**
+   * Recalls, in every function's pool, the slots whose lease matches; the idle ones go back to
+   * their entities now when {@code giveBack}, else they are only forgotten.
+   */
+  private void recallEverywhere(Predicate<Leased> which, boolean giveBack) {
     for (SlotPool pool : pools.values()) {
       List<SlotPool.Held> back;
       synchronized (pool) {
-        back = pool.recall(l -> true);
+        back = pool.recall(which);
       }
-      giveBack(back);
+      if (giveBack) {
+        giveBack(back);
+      }
     }
-    return CompletableFuture.completedFuture(Done.getInstance());
   }
 
   /** To the holder's actor: watch this entity incarnation. */
@@ -259,11 +270,7 @@ public final class SlotHolder {
    */
   private Behavior<Object> onStopped(Stopped m) {
     watched.remove(m.entity());
-    for (SlotPool pool : pools.values()) {
-      synchronized (pool) {
-        pool.recall(l -> l.entity().equals(m.entity()));
-      }
-    }
+    recallEverywhere(l -> l.entity().equals(m.entity()), false);
     return Behaviors.same();
   }
 
@@ -284,13 +291,7 @@ public final class SlotHolder {
    * it. Idle ones are given back all the same, so that counts stay exact if the node comes back.
    */
   private Behavior<Object> lostNode(Address node) {
-    for (SlotPool pool : pools.values()) {
-      List<SlotPool.Held> back;
-      synchronized (pool) {
-        back = pool.recall(l -> l.entity().path().address().equals(node));
-      }
-      giveBack(back);
-    }
+    recallEverywhere(l -> l.entity().path().address().equals(node), true);
     return Behaviors.same();
   }
 
@@ -330,7 +331,6 @@ public final class SlotHolder {
   }
 
   private void giveBack(SlotPool.Held h) {
-    Leased l = h.lease();
-    l.entity().tell(new Release(l.replica(), Release.UNUSED, 0, self));
+    Leases.giveBackUnused(h.lease(), self);
   }
 }
